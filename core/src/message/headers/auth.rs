@@ -1,0 +1,203 @@
+//! Authentication headers: WWW-Authenticate, Proxy-Authenticate,
+//! Authorization and Proxy-Authorization (RFC 3261 §20.7, §20.27, §20.28,
+//! §20.44; digest parameters of RFC 7616 §3.3–§3.4 and RFC 8760).
+
+use super::super::error::HeaderErrorKind as E;
+use super::super::name::HeaderName;
+use super::super::scan::{is_token, quoted_end, trim, unquote, CommaSplit};
+use super::Typed;
+
+/// A challenge or credentials: `Digest realm="x", nonce="y", ...`.
+///
+/// One header holds one challenge; the parameters are split at commas
+/// outside quotes.
+///
+/// # Examples
+///
+/// ```
+/// use geosip_core::message::{parse, headers::WwwAuthenticate};
+///
+/// let m = parse(b"SIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"atlanta.com\", \
+/// qop=\"auth,auth-int\", nonce=\"84a4cc6f\", algorithm=SHA-256, stale=TRUE\r\n\r\n").unwrap();
+/// let ch = m.typed::<WwwAuthenticate>().unwrap();
+/// assert!(ch.is_digest());
+/// assert_eq!(ch.realm(), Some("atlanta.com"));
+/// assert_eq!(ch.algorithm(), Some("SHA-256"));
+/// assert!(ch.stale());
+/// assert!(ch.qop_options().any(|q| q == "auth"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthValue<'a> {
+    /// The scheme, normally `Digest`.
+    pub scheme: &'a str,
+    /// The raw parameter list.
+    pub params: &'a str,
+}
+
+impl<'a> AuthValue<'a> {
+    /// Whether the scheme is Digest (case-insensitive).
+    pub fn is_digest(&self) -> bool {
+        self.scheme.eq_ignore_ascii_case("Digest")
+    }
+
+    /// Every `name=value` pair, values unquoted.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        CommaSplit::new(self.params).filter_map(|p| {
+            let (n, v) = p.split_once('=')?;
+            Some((trim(n), unquote(trim(v))))
+        })
+    }
+
+    /// A parameter by name (case-insensitive), unquoted.
+    pub fn param(&self, name: &str) -> Option<&'a str> {
+        self.iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    /// `realm`.
+    pub fn realm(&self) -> Option<&'a str> {
+        self.param("realm")
+    }
+    /// `nonce`.
+    pub fn nonce(&self) -> Option<&'a str> {
+        self.param("nonce")
+    }
+    /// `opaque`.
+    pub fn opaque(&self) -> Option<&'a str> {
+        self.param("opaque")
+    }
+    /// `algorithm` (MD5 when absent, RFC 7616 §3.3).
+    pub fn algorithm(&self) -> Option<&'a str> {
+        self.param("algorithm")
+    }
+    /// `domain`.
+    pub fn domain(&self) -> Option<&'a str> {
+        self.param("domain")
+    }
+    /// `stale=true` (case-insensitive): the nonce expired but the
+    /// credentials were right (RFC 7616 §3.3).
+    pub fn stale(&self) -> bool {
+        self.param("stale")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+    /// `qop` as written: a quoted list in a challenge, one token in
+    /// credentials.
+    pub fn qop(&self) -> Option<&'a str> {
+        self.param("qop")
+    }
+    /// The qop options of a challenge, one by one.
+    pub fn qop_options(&self) -> impl Iterator<Item = &'a str> {
+        self.qop()
+            .into_iter()
+            .flat_map(|q| q.split(',').map(trim).filter(|s| !s.is_empty()))
+    }
+    /// `charset` (RFC 7616 §3.3).
+    pub fn charset(&self) -> Option<&'a str> {
+        self.param("charset")
+    }
+    /// `userhash` (RFC 7616 §3.3).
+    pub fn userhash(&self) -> bool {
+        self.param("userhash")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    }
+    /// `username` (credentials).
+    pub fn username(&self) -> Option<&'a str> {
+        self.param("username")
+    }
+    /// `uri` (credentials).
+    pub fn uri(&self) -> Option<&'a str> {
+        self.param("uri")
+    }
+    /// `response` (credentials).
+    pub fn response(&self) -> Option<&'a str> {
+        self.param("response")
+    }
+    /// `cnonce` (credentials).
+    pub fn cnonce(&self) -> Option<&'a str> {
+        self.param("cnonce")
+    }
+    /// `nc` as a number (credentials; 8 hex digits).
+    pub fn nc(&self) -> Option<u32> {
+        self.param("nc")
+            .filter(|v| v.len() == 8)
+            .and_then(|v| u32::from_str_radix(v, 16).ok())
+    }
+
+    fn parse(value: &'a str) -> Result<Self, E> {
+        let v = trim(value);
+        if v.is_empty() {
+            return Err(E::Empty);
+        }
+        let (scheme, params) = match v.find(|c: char| c.is_ascii_whitespace()) {
+            Some(i) => (&v[..i], trim(&v[i..])),
+            None => (v, ""),
+        };
+        if !is_token(scheme) {
+            return Err(E::Syntax("auth scheme is not a token"));
+        }
+        // RFC 3261 §25.1 auth-param = token EQUAL ( token / quoted-string ).
+        // Unknown schemes may carry other forms (RFC 4475 §3.3.7), which
+        // are kept but not checked.
+        if scheme.eq_ignore_ascii_case("Digest") {
+            for p in CommaSplit::new(params) {
+                let (n, val) = p
+                    .split_once('=')
+                    .ok_or(E::Syntax("auth-param without '='"))?;
+                let (n, val) = (trim(n), trim(val));
+                let ok = if val.starts_with('"') {
+                    quoted_end(val.as_bytes()) == Some(val.len())
+                } else {
+                    is_token(val)
+                };
+                if !is_token(n) || !ok {
+                    return Err(E::Syntax("malformed auth-param"));
+                }
+            }
+        }
+        Ok(AuthValue { scheme, params })
+    }
+}
+
+macro_rules! auth_header {
+    ($ty:ident, $name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty<'a>(pub AuthValue<'a>);
+
+        impl<'a> std::ops::Deref for $ty<'a> {
+            type Target = AuthValue<'a>;
+            fn deref(&self) -> &AuthValue<'a> {
+                &self.0
+            }
+        }
+
+        impl<'a> Typed<'a> for $ty<'a> {
+            const NAME: HeaderName = HeaderName::$name;
+            fn parse(value: &'a str) -> Result<Self, E> {
+                AuthValue::parse(value).map($ty)
+            }
+        }
+    };
+}
+
+auth_header!(
+    WwwAuthenticate,
+    WwwAuthenticate,
+    "A WWW-Authenticate challenge (RFC 3261 §20.44)."
+);
+auth_header!(
+    ProxyAuthenticate,
+    ProxyAuthenticate,
+    "A Proxy-Authenticate challenge (RFC 3261 §20.27)."
+);
+auth_header!(
+    Authorization,
+    Authorization,
+    "Authorization credentials (RFC 3261 §20.7)."
+);
+auth_header!(
+    ProxyAuthorization,
+    ProxyAuthorization,
+    "Proxy-Authorization credentials (RFC 3261 §20.28)."
+);

@@ -1,0 +1,40 @@
+//! CSeq (RFC 3261 §20.16).
+
+use super::super::error::HeaderErrorKind as E;
+use super::super::method::Method;
+use super::super::name::HeaderName;
+use super::super::scan::{is_token, is_ws, parse_u32, trim};
+use super::Typed;
+
+/// `CSeq: 4711 INVITE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CSeq<'a> {
+    /// The sequence number, a 32-bit unsigned integer (RFC 3261 §8.1.1.5).
+    pub seq: u32,
+    /// The method.
+    pub method: Method<'a>,
+}
+
+impl<'a> Typed<'a> for CSeq<'a> {
+    const NAME: HeaderName = HeaderName::CSeq;
+
+    fn parse(value: &'a str) -> Result<Self, E> {
+        let v = trim(value);
+        let split = v
+            .bytes()
+            .position(is_ws)
+            .ok_or(E::Syntax("expected number and method"))?;
+        let (num, method) = (&v[..split], trim(&v[split..]));
+        if !num.bytes().all(|b| b.is_ascii_digit()) || num.is_empty() {
+            return Err(E::Syntax("sequence number is not a number"));
+        }
+        let seq = parse_u32(num).ok_or(E::OutOfRange("CSeq number"))?;
+        if !is_token(method) {
+            return Err(E::Syntax("method is not a token"));
+        }
+        Ok(CSeq {
+            seq,
+            method: Method::from_token(method),
+        })
+    }
+}

@@ -1,0 +1,262 @@
+//! Addresses: From, To (RFC 3261 §20.20, §20.39), Contact (§20.10), Route
+//! and Record-Route (§20.34, §20.30).
+
+use std::borrow::Cow;
+
+use super::super::error::HeaderErrorKind as E;
+use super::super::name::HeaderName;
+use super::super::params::{has_ws, split_params, Params};
+use super::super::scan::{is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start};
+use super::super::uri::Uri;
+use super::Typed;
+
+/// `[display-name] <URI>;params` or `URI;params`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameAddr<'a> {
+    /// The display name as written: a quoted string with its quotes, or a
+    /// run of tokens.
+    pub display_name: Option<&'a str>,
+    /// The URI.
+    pub uri: Uri<'a>,
+    /// The header parameters (after `>`, or after the URI in the
+    /// addr-spec form, RFC 3261 §20.10).
+    pub params: Params<'a>,
+}
+
+impl<'a> NameAddr<'a> {
+    /// The `tag` parameter (RFC 3261 §19.3).
+    pub fn tag(&self) -> Option<&'a str> {
+        self.params.value("tag")
+    }
+
+    /// The display name without quotes and with `\x` escapes resolved.
+    pub fn display_name_unquoted(&self) -> Option<Cow<'a, str>> {
+        let d = self.display_name?;
+        let Some(inner) = d.strip_prefix('"').and_then(|s| s.strip_suffix('"')) else {
+            return Some(Cow::Borrowed(d));
+        };
+        if !inner.contains('\\') {
+            return Some(Cow::Borrowed(inner));
+        }
+        let mut out = String::with_capacity(inner.len());
+        let mut chars = inner.chars();
+        while let Some(c) = chars.next() {
+            if c == '\\' {
+                if let Some(n) = chars.next() {
+                    out.push(n);
+                }
+            } else {
+                out.push(c);
+            }
+        }
+        Some(Cow::Owned(out))
+    }
+
+    /// Parses a From or To value.
+    pub fn parse_from_to(value: &'a str) -> Result<Self, E> {
+        parse_name_addr(value)
+    }
+}
+
+/// Parses `name-addr / addr-spec` followed by parameters.
+pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
+    let s = trim(value);
+    if s.is_empty() {
+        return Err(E::Empty);
+    }
+    let b = s.as_bytes();
+    // Find where the addr starts: a quoted display name, then '<'; or a
+    // token display name before '<'; or an addr-spec.
+    let (display, rest) = if b[0] == b'"' {
+        let end = quoted_end(b).ok_or(E::Syntax("unterminated quoted string"))?;
+        let rest = trim_start(&s[end..]);
+        if !rest.starts_with('<') {
+            return Err(E::Syntax("expected '<' after the display name"));
+        }
+        (Some(&s[..end]), rest)
+    } else {
+        match b.iter().position(|c| matches!(c, b'<' | b';' | b'"')) {
+            Some(i) if b[i] == b'<' => {
+                let d = trim(&s[..i]);
+                if !d.bytes().all(|c| is_token_char(c) || is_ws(c)) {
+                    // RFC 4475 §3.1.2.15: a display name with non-token
+                    // characters must be quoted.
+                    return Err(E::Syntax(
+                        "unquoted display name holds non-token characters",
+                    ));
+                }
+                ((!d.is_empty()).then_some(d), &s[i..])
+            }
+            Some(i) if b[i] == b'"' => return Err(E::Syntax("quote inside the address")),
+            _ => {
+                // addr-spec: parameters after the URI belong to the header
+                // (RFC 3261 §20.10), and a URI with ',' '?' or ';' must be
+                // enclosed in '<>' (RFC 4475 §3.1.2.13).
+                let (uri, params) = split_params(s);
+                let uri = trim(uri);
+                if has_ws(uri) {
+                    return Err(E::Syntax("whitespace in the URI"));
+                }
+                if uri.contains(['?', ',']) {
+                    return Err(E::Syntax("a URI with '?' or ',' must be enclosed in '<>'"));
+                }
+                params.check().map_err(E::Syntax)?;
+                return Ok(NameAddr {
+                    display_name: None,
+                    uri: Uri::parse(uri).map_err(E::Uri)?,
+                    params,
+                });
+            }
+        }
+    };
+    // rest starts with '<'.
+    let gt = rest.find('>').ok_or(E::Syntax("'<' without '>'"))?;
+    let uri = &rest[1..gt];
+    if uri.is_empty() || has_ws(uri) {
+        // RFC 4475 §3.1.2.14: no LWS inside the brackets.
+        return Err(E::Syntax("whitespace inside '<>'"));
+    }
+    let after = &rest[gt + 1..];
+    let params = Params::new(after);
+    if !trim(after).is_empty() && !trim(after).starts_with(';') {
+        return Err(E::Syntax("junk after '>'"));
+    }
+    params.check().map_err(E::Syntax)?;
+    Ok(NameAddr {
+        display_name: display,
+        uri: Uri::parse(uri).map_err(E::Uri)?,
+        params,
+    })
+}
+
+/// One Contact value (RFC 3261 §20.10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contact<'a> {
+    /// `*`, only in a REGISTER that removes every binding.
+    Star,
+    /// An address.
+    Addr(NameAddr<'a>),
+}
+
+impl<'a> Contact<'a> {
+    /// The address, unless this is `*`.
+    pub fn addr(&self) -> Option<&NameAddr<'a>> {
+        match self {
+            Contact::Star => None,
+            Contact::Addr(a) => Some(a),
+        }
+    }
+
+    /// The `expires` parameter in seconds.
+    pub fn expires(&self) -> Option<u32> {
+        self.addr()?
+            .params
+            .value("expires")
+            .and_then(|v| parse_u64(v).and_then(|n| u32::try_from(n).ok()))
+    }
+
+    /// The `q` parameter in thousandths (`q=0.5` is 500).
+    pub fn q(&self) -> Option<u16> {
+        self.addr()?.params.value("q").and_then(parse_qvalue)
+    }
+}
+
+/// `qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] )`.
+fn parse_qvalue(v: &str) -> Option<u16> {
+    let (int, frac) = v.split_once('.').unwrap_or((v, ""));
+    if frac.len() > 3 || !frac.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let mut thousandths: u16 = 0;
+    for (i, c) in frac.bytes().enumerate() {
+        thousandths += u16::from(c - b'0') * [100, 10, 1][i];
+    }
+    match int {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
+    }
+}
+
+impl<'a> Typed<'a> for Contact<'a> {
+    const NAME: HeaderName = HeaderName::Contact;
+
+    fn parse(value: &'a str) -> Result<Self, E> {
+        if trim(value) == "*" {
+            return Ok(Contact::Star);
+        }
+        let c = Contact::Addr(parse_name_addr(value)?);
+        let params = c.addr().map(|a| a.params).unwrap_or_default();
+        if params.value("expires").is_some() && c.expires().is_none() {
+            return Err(E::OutOfRange("Contact expires"));
+        }
+        if params.value("q").is_some() && c.q().is_none() {
+            return Err(E::Syntax("bad q value"));
+        }
+        Ok(c)
+    }
+}
+
+macro_rules! route_header {
+    ($ty:ident, $name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct $ty<'a>(pub NameAddr<'a>);
+
+        impl<'a> std::ops::Deref for $ty<'a> {
+            type Target = NameAddr<'a>;
+            fn deref(&self) -> &NameAddr<'a> {
+                &self.0
+            }
+        }
+
+        impl<'a> Typed<'a> for $ty<'a> {
+            const NAME: HeaderName = HeaderName::$name;
+
+            fn parse(value: &'a str) -> Result<Self, E> {
+                parse_name_addr(value).map($ty)
+            }
+        }
+    };
+}
+
+route_header!(Route, Route, "One Route value (RFC 3261 §20.34).");
+route_header!(
+    RecordRoute,
+    RecordRoute,
+    "One Record-Route value (RFC 3261 §20.30)."
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let a = parse_name_addr("caller<sip:caller@example.com>;tag=323").unwrap();
+        assert_eq!(a.display_name, Some("caller"));
+        assert_eq!(a.tag(), Some("323"));
+        let a = parse_name_addr("sip:+19725552222@gw1.example.net;unknownparam").unwrap();
+        assert!(a.params.has("unknownparam"));
+        assert!(a.uri.as_sip().unwrap().params.is_empty());
+        let a = parse_name_addr("<sip:+19725552222@gw1.example.net;unknownparam>").unwrap();
+        assert!(a.params.is_empty());
+        assert!(a.uri.as_sip().unwrap().params.has("unknownparam"));
+    }
+
+    #[test]
+    fn rejects() {
+        assert!(parse_name_addr("\"Mr. J. User <sip:j.user@example.com>").is_err());
+        assert!(parse_name_addr("Bell, Alexander <sip:a.g.bell@example.com>").is_err());
+        assert!(parse_name_addr("\"Watson\" < sip:t.watson@example.org >").is_err());
+        assert!(parse_name_addr("sip:user@example.com?Route=%3Csip:sip.example.com%3E").is_err());
+    }
+
+    #[test]
+    fn qvalues() {
+        assert_eq!(parse_qvalue("0.33"), Some(330));
+        assert_eq!(parse_qvalue("1"), Some(1000));
+        assert_eq!(parse_qvalue("1.5"), None);
+        assert_eq!(parse_qvalue("0.1234"), None);
+    }
+}

@@ -1,0 +1,172 @@
+//! Via (RFC 3261 §20.42, §18.2.1; RFC 3581 rport).
+
+use std::fmt;
+
+use super::super::error::HeaderErrorKind as E;
+use super::super::name::HeaderName;
+use super::super::params::{split_params, Params};
+use super::super::scan::{is_token_char, is_ws, parse_u64, trim};
+use super::super::uri::{parse_hostport, Host};
+use super::Typed;
+
+/// A transport named in a Via or a `transport=` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport<'a> {
+    /// UDP.
+    Udp,
+    /// TCP.
+    Tcp,
+    /// TLS over TCP.
+    Tls,
+    /// SCTP.
+    Sctp,
+    /// WebSocket (RFC 7118).
+    Ws,
+    /// Secure WebSocket (RFC 7118).
+    Wss,
+    /// Any other transport token, as written.
+    Other(&'a str),
+}
+
+impl<'a> Transport<'a> {
+    /// Resolves a transport token, case-insensitively.
+    pub fn from_token(s: &'a str) -> Self {
+        match s.len() {
+            3 if s.eq_ignore_ascii_case("UDP") => Transport::Udp,
+            3 if s.eq_ignore_ascii_case("TCP") => Transport::Tcp,
+            3 if s.eq_ignore_ascii_case("TLS") => Transport::Tls,
+            4 if s.eq_ignore_ascii_case("SCTP") => Transport::Sctp,
+            2 if s.eq_ignore_ascii_case("WS") => Transport::Ws,
+            3 if s.eq_ignore_ascii_case("WSS") => Transport::Wss,
+            _ => Transport::Other(s),
+        }
+    }
+
+    /// The token in upper case as Via writes it.
+    pub fn as_str(&self) -> &'a str {
+        match self {
+            Transport::Udp => "UDP",
+            Transport::Tcp => "TCP",
+            Transport::Tls => "TLS",
+            Transport::Sctp => "SCTP",
+            Transport::Ws => "WS",
+            Transport::Wss => "WSS",
+            Transport::Other(s) => s,
+        }
+    }
+
+    /// Whether the transport is reliable, which turns off retransmission
+    /// (RFC 3261 §17.1.1.2, §17.1.2.2).
+    pub fn is_reliable(&self) -> bool {
+        !matches!(self, Transport::Udp)
+    }
+}
+
+impl fmt::Display for Transport<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One Via value: `SIP/2.0/UDP host:port;branch=...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Via<'a> {
+    /// Protocol name, normally `SIP`.
+    pub protocol: &'a str,
+    /// Protocol version, normally `2.0`.
+    pub version: &'a str,
+    /// The transport.
+    pub transport: Transport<'a>,
+    /// The sent-by host.
+    pub host: Host<'a>,
+    /// The sent-by port.
+    pub port: Option<u16>,
+    /// The via-params.
+    pub params: Params<'a>,
+}
+
+impl<'a> Via<'a> {
+    /// The `branch` parameter (RFC 3261 §8.1.1.7).
+    pub fn branch(&self) -> Option<&'a str> {
+        self.params.value("branch")
+    }
+
+    /// The `received` parameter (RFC 3261 §18.2.1).
+    pub fn received(&self) -> Option<&'a str> {
+        self.params.value("received")
+    }
+
+    /// The `rport` parameter (RFC 3581): `None` if absent, `Some(None)` if
+    /// present without a value (a request asking for it), `Some(Some(p))`
+    /// when filled in by the server.
+    pub fn rport(&self) -> Option<Option<u16>> {
+        let p = self.params.get("rport")?;
+        Some(
+            p.value
+                .and_then(|v| parse_u64(v).and_then(|n| u16::try_from(n).ok())),
+        )
+    }
+
+    /// The `maddr` parameter.
+    pub fn maddr(&self) -> Option<&'a str> {
+        self.params.value("maddr")
+    }
+
+    /// The `ttl` parameter.
+    pub fn ttl(&self) -> Option<u8> {
+        self.params
+            .value("ttl")
+            .and_then(|v| parse_u64(v).and_then(|n| u8::try_from(n).ok()))
+    }
+}
+
+/// Takes a token after optional LWS; returns it and the rest.
+fn token(s: &str) -> Option<(&str, &str)> {
+    let s = super::super::scan::trim_start(s);
+    let n = s.bytes().take_while(|b| is_token_char(*b)).count();
+    (n > 0).then(|| (&s[..n], &s[n..]))
+}
+
+/// `SWS "/" SWS` (RFC 3261 §25.1 SLASH).
+fn slash(s: &str) -> Option<&str> {
+    super::super::scan::trim_start(s).strip_prefix('/')
+}
+
+impl<'a> Typed<'a> for Via<'a> {
+    const NAME: HeaderName = HeaderName::Via;
+
+    fn parse(value: &'a str) -> Result<Self, E> {
+        let value = trim(value);
+        if value.is_empty() {
+            return Err(E::Empty);
+        }
+        let (proto, params) = split_params(value);
+        let bad = E::Syntax("expected SIP/2.0/transport sent-by");
+        let (protocol, rest) = token(proto).ok_or(bad.clone())?;
+        let (version, rest) = token(slash(rest).ok_or(bad.clone())?).ok_or(bad.clone())?;
+        let (transport, rest) = token(slash(rest).ok_or(bad.clone())?).ok_or(bad.clone())?;
+        if !rest.starts_with(|c: char| c.is_ascii() && is_ws(c as u8)) {
+            return Err(bad);
+        }
+        let sent_by = trim(rest);
+        if sent_by.is_empty() || sent_by.bytes().any(is_ws) {
+            return Err(E::Syntax("bad sent-by"));
+        }
+        let (host, port) = parse_hostport(sent_by).map_err(E::Uri)?;
+        params.check().map_err(E::Syntax)?;
+        let via = Via {
+            protocol,
+            version,
+            transport: Transport::from_token(transport),
+            host,
+            port,
+            params,
+        };
+        if let Some(p) = via.params.get("rport") {
+            if p.value.is_some() && via.rport() == Some(None) {
+                return Err(E::OutOfRange("rport"));
+            }
+        }
+        Ok(via)
+    }
+}

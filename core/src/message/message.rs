@@ -1,0 +1,370 @@
+//! [`Message`]: a parsed request or response that borrows its input.
+
+use smallvec::SmallVec;
+
+use super::error::{HeaderError, HeaderErrorKind};
+use super::headers::{CSeq, Contact, NameAddr, Typed, Via};
+use super::method::Method;
+use super::name::HeaderName;
+use super::scan::CommaSplit;
+use super::uri::Uri;
+
+/// Headers kept inline before the index spills to the heap. A typical
+/// INVITE or REGISTER has 10 to 20.
+pub const INLINE_HEADERS: usize = 24;
+
+/// One header in the index: offsets into the head, resolved name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawHeader {
+    pub name: HeaderName,
+    pub name_start: u32,
+    pub name_end: u32,
+    pub value_start: u32,
+    pub value_end: u32,
+}
+
+pub(crate) type HeaderIndex = SmallVec<[RawHeader; INLINE_HEADERS]>;
+
+/// The first line of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartLine<'a> {
+    /// `Method SP Request-URI SP SIP-Version`.
+    Request {
+        /// The method.
+        method: Method<'a>,
+        /// The Request-URI as written; see [`Message::request_uri`].
+        uri: &'a str,
+        /// `SIP/2.0`, or another version that [`Message::validate`] rejects.
+        version: &'a str,
+    },
+    /// `SIP-Version SP Status-Code SP Reason-Phrase`.
+    Response {
+        /// `SIP/2.0`, or another version.
+        version: &'a str,
+        /// 100 to 699.
+        code: u16,
+        /// The reason phrase; may be empty or any UTF-8 text.
+        reason: &'a str,
+    },
+}
+
+/// One header as it stands in the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<'a> {
+    /// The resolved name.
+    pub name: HeaderName,
+    /// The name as written (`v`, `VIA`, `X-Foo`).
+    pub raw_name: &'a str,
+    /// The value with surrounding LWS removed; folds inside are kept.
+    pub value: &'a str,
+}
+
+impl<'a> Header<'a> {
+    /// The long name when the header is known, else the name as written.
+    pub fn long_name(&self) -> &'a str {
+        self.name.as_str().unwrap_or(self.raw_name)
+    }
+}
+
+/// A parsed SIP request or response. It borrows the bytes it was parsed
+/// from; header values are parsed into typed views only when asked for.
+///
+/// # Examples
+///
+/// ```
+/// use geosip_core::message::{parse, HeaderName};
+///
+/// let raw = b"SIP/2.0 180 Ringing\r\nv: SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bKx;rport=5070;received=2001:db8::1\r\n\
+/// f: \"Bob\" <sip:bob@example.com>;tag=b\r\nt: <sip:alice@example.com>;tag=a\r\ni: c1\r\nCSeq: 2 INVITE\r\nl: 0\r\n\r\n";
+/// let msg = parse(raw).unwrap();
+/// assert_eq!(msg.header(HeaderName::CallId), Some("c1"));
+/// let via = msg.top_via().unwrap();
+/// assert_eq!(via.rport(), Some(Some(5070)));
+/// assert_eq!(msg.from().unwrap().display_name_unquoted(), Some("Bob".into()));
+/// assert_eq!(msg.to().unwrap().tag(), Some("a"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Message<'a> {
+    start: StartLine<'a>,
+    head: &'a str,
+    headers: HeaderIndex,
+    body: &'a [u8],
+}
+
+impl<'a> Message<'a> {
+    pub(crate) fn from_parts(
+        start: StartLine<'a>,
+        head: &'a str,
+        headers: HeaderIndex,
+        body: &'a [u8],
+    ) -> Self {
+        Message {
+            start,
+            head,
+            headers,
+            body,
+        }
+    }
+
+    /// The start line.
+    pub fn start_line(&self) -> &StartLine<'a> {
+        &self.start
+    }
+
+    /// Whether this is a request.
+    pub fn is_request(&self) -> bool {
+        matches!(self.start, StartLine::Request { .. })
+    }
+
+    /// The method of a request.
+    pub fn method(&self) -> Option<Method<'a>> {
+        match self.start {
+            StartLine::Request { method, .. } => Some(method),
+            StartLine::Response { .. } => None,
+        }
+    }
+
+    /// The Request-URI of a request, as written.
+    pub fn request_uri(&self) -> Option<&'a str> {
+        match self.start {
+            StartLine::Request { uri, .. } => Some(uri),
+            StartLine::Response { .. } => None,
+        }
+    }
+
+    /// The Request-URI, parsed.
+    pub fn parsed_request_uri(&self) -> Option<Result<Uri<'a>, &'static str>> {
+        self.request_uri().map(Uri::parse)
+    }
+
+    /// The status code of a response.
+    pub fn status(&self) -> Option<u16> {
+        match self.start {
+            StartLine::Response { code, .. } => Some(code),
+            StartLine::Request { .. } => None,
+        }
+    }
+
+    /// The reason phrase of a response.
+    pub fn reason(&self) -> Option<&'a str> {
+        match self.start {
+            StartLine::Response { reason, .. } => Some(reason),
+            StartLine::Request { .. } => None,
+        }
+    }
+
+    /// The SIP-Version as written.
+    pub fn version(&self) -> &'a str {
+        match self.start {
+            StartLine::Request { version, .. } | StartLine::Response { version, .. } => version,
+        }
+    }
+
+    /// The body (empty when there is none).
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// The start line and headers as text (without the final empty line).
+    pub fn head(&self) -> &'a str {
+        self.head
+    }
+
+    /// How many header lines the message has.
+    pub fn header_count(&self) -> usize {
+        self.headers.len()
+    }
+
+    #[inline]
+    fn at(&self, h: &RawHeader) -> Header<'a> {
+        Header {
+            name: h.name,
+            raw_name: &self.head[h.name_start as usize..h.name_end as usize],
+            value: &self.head[h.value_start as usize..h.value_end as usize],
+        }
+    }
+
+    /// Every header line in order.
+    pub fn headers(&self) -> impl Iterator<Item = Header<'a>> + '_ {
+        self.headers.iter().map(move |h| self.at(h))
+    }
+
+    /// The value of the first header with this known name.
+    pub fn header(&self, name: HeaderName) -> Option<&'a str> {
+        self.headers_named(name).next().map(|h| h.value)
+    }
+
+    /// Every header line with this known name, in order.
+    pub fn headers_named(&self, name: HeaderName) -> impl Iterator<Item = Header<'a>> + '_ {
+        self.headers
+            .iter()
+            .filter(move |h| h.name == name)
+            .map(move |h| self.at(h))
+    }
+
+    /// The value of the first header with this name, given as text in any
+    /// case or compact form.
+    ///
+    /// ```
+    /// let m = geosip_core::message::parse(b"OPTIONS sip:a@b SIP/2.0\r\nX-Tenant: 7\r\ni: x\r\n\r\n").unwrap();
+    /// assert_eq!(m.header_str("x-tenant"), Some("7"));
+    /// assert_eq!(m.header_str("Call-ID"), Some("x"));
+    /// ```
+    pub fn header_str(&self, name: &str) -> Option<&'a str> {
+        let resolved = HeaderName::from_bytes(name.as_bytes());
+        self.headers()
+            .find(|h| {
+                h.name == resolved
+                    && (resolved != HeaderName::Other || h.raw_name.eq_ignore_ascii_case(name))
+            })
+            .map(|h| h.value)
+    }
+
+    /// Every value of a header: list headers (RFC 3261 §7.3.1) are split at
+    /// commas outside quotes and angle brackets, across all their lines.
+    pub fn header_values(&self, name: HeaderName) -> impl Iterator<Item = &'a str> + '_ {
+        let list = name.is_list();
+        self.headers_named(name).flat_map(move |h| {
+            let mut split = CommaSplit::new(h.value);
+            let mut once = Some(h.value);
+            std::iter::from_fn(move || if list { split.next() } else { once.take() })
+        })
+    }
+
+    /// The first value of a typed header; [`HeaderErrorKind::Missing`] if
+    /// it is absent.
+    pub fn typed<T: Typed<'a>>(&self) -> Result<T, HeaderError> {
+        self.typed_opt::<T>()?.ok_or(HeaderError {
+            header: T::NAME.as_str().unwrap_or("?"),
+            kind: HeaderErrorKind::Missing,
+        })
+    }
+
+    /// The first value of a typed header, or `None` if it is absent.
+    pub fn typed_opt<T: Typed<'a>>(&self) -> Result<Option<T>, HeaderError> {
+        match self.header_values(T::NAME).next() {
+            Some(v) => T::parse(v).map(Some).map_err(|kind| HeaderError {
+                header: T::NAME.as_str().unwrap_or("?"),
+                kind,
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Every value of a typed header, each parsed on its own.
+    pub fn typed_all<T: Typed<'a>>(
+        &self,
+    ) -> impl Iterator<Item = Result<T, HeaderError>> + use<'_, 'a, T> {
+        self.header_values(T::NAME).map(|v| {
+            T::parse(v).map_err(|kind| HeaderError {
+                header: T::NAME.as_str().unwrap_or("?"),
+                kind,
+            })
+        })
+    }
+
+    /// Every Via value, topmost first.
+    pub fn via(&self) -> impl Iterator<Item = Result<Via<'a>, HeaderError>> + '_ {
+        self.typed_all::<Via<'a>>()
+    }
+
+    /// The topmost Via.
+    pub fn top_via(&self) -> Result<Via<'a>, HeaderError> {
+        self.typed::<Via<'a>>()
+    }
+
+    /// The From header.
+    pub fn from(&self) -> Result<NameAddr<'a>, HeaderError> {
+        self.header_required(HeaderName::From)
+            .and_then(|v| NameAddr::parse_from_to(v).map_err(|k| err("From", k)))
+    }
+
+    /// The To header.
+    pub fn to(&self) -> Result<NameAddr<'a>, HeaderError> {
+        self.header_required(HeaderName::To)
+            .and_then(|v| NameAddr::parse_from_to(v).map_err(|k| err("To", k)))
+    }
+
+    /// The Call-ID (RFC 3261 §20.8: `word [ "@" word ]`).
+    pub fn call_id(&self) -> Result<&'a str, HeaderError> {
+        let v = self.header_required(HeaderName::CallId)?;
+        super::headers::check_call_id(v).map_err(|k| err("Call-ID", k))?;
+        Ok(v)
+    }
+
+    /// The CSeq.
+    pub fn cseq(&self) -> Result<CSeq<'a>, HeaderError> {
+        self.typed::<CSeq<'a>>()
+    }
+
+    /// Every Contact value across all Contact headers.
+    pub fn contacts(&self) -> impl Iterator<Item = Result<Contact<'a>, HeaderError>> + '_ {
+        self.typed_all::<Contact<'a>>()
+    }
+
+    /// Content-Length, if present (the parser has already checked it).
+    pub fn content_length(&self) -> Option<usize> {
+        self.header(HeaderName::ContentLength)
+            .and_then(|v| v.parse().ok())
+    }
+
+    fn header_required(&self, name: HeaderName) -> Result<&'a str, HeaderError> {
+        self.header(name).ok_or(HeaderError {
+            header: name.as_str().unwrap_or("?"),
+            kind: HeaderErrorKind::Missing,
+        })
+    }
+
+    /// How many times a known header appears (lines, not list values).
+    pub(crate) fn count(&self, name: HeaderName) -> usize {
+        self.headers.iter().filter(|h| h.name == name).count()
+    }
+}
+
+fn err(header: &'static str, kind: HeaderErrorKind) -> HeaderError {
+    HeaderError { header, kind }
+}
+
+/// Two messages are equal when their start lines, their headers (resolved
+/// names, and values with folds replaced by one SP as RFC 3261 §7.3.1
+/// allows) and their bodies are equal. The spelling of known names
+/// (`v` versus `Via`) does not count; the spelling of unknown names does,
+/// case-insensitively.
+impl PartialEq for Message<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.start == other.start
+            && self.body == other.body
+            && self.headers.len() == other.headers.len()
+            && self.headers().zip(other.headers()).all(|(a, b)| {
+                a.name == b.name
+                    && (a.name != HeaderName::Other || a.raw_name.eq_ignore_ascii_case(b.raw_name))
+                    && unfolded_eq(a.value, b.value)
+            })
+    }
+}
+
+/// Compares two values with every fold taken as one SP.
+fn unfolded_eq(a: &str, b: &str) -> bool {
+    unfolded(a).eq(unfolded(b))
+}
+
+/// The bytes of a value with every fold (CRLF and the SP/HT after it)
+/// replaced by one SP, as RFC 3261 §7.3.1 allows. The serializer writes
+/// values this way.
+pub(crate) fn unfolded(s: &str) -> impl Iterator<Item = u8> + '_ {
+    let b = s.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let c = *b.get(i)?;
+        if c == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i += 2;
+            while matches!(b.get(i), Some(b' ' | b'\t')) {
+                i += 1;
+            }
+            Some(b' ')
+        } else {
+            i += 1;
+            Some(c)
+        }
+    })
+}

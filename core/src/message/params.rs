@@ -1,0 +1,202 @@
+//! Generic parameters (`;name=value`), as on URIs, Via, From, To, Contact
+//! and most other headers (RFC 3261 §25.1 `generic-param`, §19.1.1
+//! `uri-parameters`). Zero-copy: a [`Params`] is the raw text, walked on
+//! demand.
+
+use super::scan::{is_token, is_ws, quoted_end, trim, unquote};
+
+/// One parameter: its name and its value if it has one (`;lr` has none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param<'a> {
+    /// The name as written.
+    pub name: &'a str,
+    /// The value as written, with quotes if it was quoted.
+    pub value: Option<&'a str>,
+}
+
+impl<'a> Param<'a> {
+    /// The value with the quotes of a quoted-string removed.
+    pub fn unquoted(&self) -> Option<&'a str> {
+        self.value.map(unquote)
+    }
+}
+
+/// A list of parameters, kept as raw text (`;a=1;b`).
+///
+/// # Examples
+///
+/// ```
+/// use geosip_core::message::Params;
+///
+/// let p = Params::new(";transport=tcp; lr ;Q = 0.5");
+/// assert_eq!(p.value("TRANSPORT"), Some("tcp"));
+/// assert!(p.has("lr"));
+/// assert_eq!(p.value("q"), Some("0.5"));
+/// assert_eq!(p.iter().count(), 3);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Params<'a> {
+    raw: &'a str,
+}
+
+impl<'a> Params<'a> {
+    /// Wraps raw parameter text, which is empty or starts with `;`.
+    pub fn new(raw: &'a str) -> Self {
+        Params { raw }
+    }
+
+    /// The raw text.
+    pub fn as_str(&self) -> &'a str {
+        self.raw
+    }
+
+    /// Whether there are no parameters.
+    pub fn is_empty(&self) -> bool {
+        trim(self.raw).is_empty()
+    }
+
+    /// Walks the parameters in order.
+    pub fn iter(&self) -> ParamIter<'a> {
+        ParamIter { rest: self.raw }
+    }
+
+    /// The first parameter with this name (case-insensitive).
+    pub fn get(&self, name: &str) -> Option<Param<'a>> {
+        self.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether a parameter of this name is present, with or without value.
+    pub fn has(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// The value of the named parameter, unquoted; `None` when it is absent
+    /// or has no value.
+    pub fn value(&self, name: &str) -> Option<&'a str> {
+        self.get(name).and_then(|p| p.unquoted())
+    }
+
+    /// Checks the grammar: every name is a token and every value is a token,
+    /// a quoted string, or an IPv6 reference (RFC 3261 §25.1 `gen-value`).
+    pub(crate) fn check(&self) -> Result<(), &'static str> {
+        let s = trim(self.raw);
+        if s.is_empty() {
+            return Ok(());
+        }
+        if !s.starts_with(';') {
+            return Err("parameters must start with ';'");
+        }
+        for p in self.iter() {
+            if !is_token(p.name) {
+                return Err("empty or malformed parameter name");
+            }
+            if let Some(v) = p.value {
+                let ok = if v.starts_with('"') {
+                    quoted_end(v.as_bytes()) == Some(v.len())
+                } else if v.starts_with('[') {
+                    v.ends_with(']')
+                } else {
+                    is_token(v) || v.bytes().all(is_param_value_char)
+                };
+                if !ok {
+                    return Err("malformed parameter value");
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// URI parameter values may hold `:` `/` `[` `]` `&` `$` and escapes
+/// (RFC 3261 §19.1.1 `paramchar`).
+fn is_param_value_char(b: u8) -> bool {
+    super::scan::is_token_char(b)
+        || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'$' | b'(' | b')')
+}
+
+/// Iterator over [`Params`].
+#[derive(Debug, Clone)]
+pub struct ParamIter<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for ParamIter<'a> {
+    type Item = Param<'a>;
+
+    fn next(&mut self) -> Option<Param<'a>> {
+        let s = super::scan::trim_start(self.rest);
+        let s = s.strip_prefix(';')?;
+        let b = s.as_bytes();
+        // Find the end of this parameter: the next ';' outside quotes.
+        let mut i = 0;
+        let mut eq = None;
+        while i < b.len() {
+            match b[i] {
+                b';' => break,
+                b'=' if eq.is_none() => {
+                    eq = Some(i);
+                    i += 1;
+                }
+                b'"' => i += quoted_end(&b[i..]).unwrap_or(b.len() - i),
+                _ => i += 1,
+            }
+        }
+        let item = &s[..i];
+        self.rest = &s[i..];
+        Some(match eq {
+            Some(e) => Param {
+                name: trim(&item[..e]),
+                value: Some(trim(&item[e + 1..])),
+            },
+            None => Param {
+                name: trim(item),
+                value: None,
+            },
+        })
+    }
+}
+
+/// Splits `s` at the first `;` that is outside quotes, returning the part
+/// before and the parameters from the `;` on.
+pub(crate) fn split_params(s: &str) -> (&str, Params<'_>) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b';' => return (&s[..i], Params::new(&s[i..])),
+            b'"' => i += quoted_end(&b[i..]).unwrap_or(b.len() - i),
+            _ => i += 1,
+        }
+    }
+    (s, Params::new(""))
+}
+
+/// Whether the string has any LWS in it.
+pub(crate) fn has_ws(s: &str) -> bool {
+    s.bytes().any(is_ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lws_around_equals_and_semicolons() {
+        let p = Params::new(" ;\r\n  tag = 98asjd8");
+        assert_eq!(p.value("tag"), Some("98asjd8"));
+        assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn quoted_values_may_hold_semicolons() {
+        let p = Params::new(r#";a="x;y";b"#);
+        assert_eq!(p.value("a"), Some("x;y"));
+        assert!(p.has("b"));
+    }
+
+    #[test]
+    fn empty_names_are_rejected() {
+        assert!(Params::new(";;;").check().is_err());
+        assert!(Params::new(";a=1;").check().is_err());
+    }
+}

@@ -1,0 +1,410 @@
+//! The parser: start line, header index and body (RFC 3261 §7, §18.3).
+//!
+//! One pass over the bytes finds every line with `memchr`, resolves each
+//! header name once, and records offsets; nothing is copied and, for a
+//! message of up to [`INLINE_HEADERS`](super::message::INLINE_HEADERS)
+//! headers, nothing is allocated. Header values are parsed into typed views
+//! only when asked for.
+
+use smallvec::SmallVec;
+
+use super::error::{ParseError, ParseErrorKind as K};
+use super::message::{HeaderIndex, Message, StartLine};
+use super::method::Method;
+use super::name::HeaderName;
+use super::scan::is_token_char;
+use super::ParseLimits;
+
+/// Parses one SIP message from a datagram with the default limits.
+///
+/// Datagram rules (RFC 3261 §18.3): the body is sliced by Content-Length and
+/// any octets after it are ignored (RFC 4475 §3.1.1.8); without
+/// Content-Length the body runs to the end of the datagram.
+///
+/// # Examples
+///
+/// ```
+/// let msg = geosip_core::message::parse(b"SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n").unwrap();
+/// assert_eq!(msg.status(), Some(200));
+/// assert_eq!(msg.reason(), Some("OK"));
+/// ```
+pub fn parse(data: &[u8]) -> Result<Message<'_>, ParseError> {
+    Parser::default().parse_datagram(data)
+}
+
+/// A parser with its [`ParseLimits`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Parser {
+    limits: ParseLimits,
+}
+
+/// What the header scan found, before the body is sliced.
+pub(crate) struct Head<'a> {
+    pub start: StartLine<'a>,
+    pub head: &'a str,
+    pub headers: HeaderIndex,
+    /// Offset of the first body byte.
+    pub body_start: usize,
+    pub content_length: Option<usize>,
+}
+
+impl Parser {
+    /// A parser with these limits.
+    pub fn new(limits: ParseLimits) -> Self {
+        Parser { limits }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &ParseLimits {
+        &self.limits
+    }
+
+    /// Parses a message from one datagram (see [`parse`]).
+    pub fn parse_datagram<'a>(&self, data: &'a [u8]) -> Result<Message<'a>, ParseError> {
+        if data.len() > self.limits.max_message_size {
+            return Err(ParseError::new(
+                K::TooLarge {
+                    limit: self.limits.max_message_size,
+                },
+                0,
+            ));
+        }
+        let h = self.parse_head(data)?;
+        let rest = &data[h.body_start..];
+        let body = match h.content_length {
+            Some(cl) if cl > rest.len() => {
+                return Err(ParseError {
+                    kind: K::BodyTooShort {
+                        expected: cl,
+                        actual: rest.len(),
+                    },
+                    line: 0,
+                    header: Some("Content-Length"),
+                })
+            }
+            Some(cl) => &rest[..cl],
+            None => rest,
+        };
+        Ok(Message::from_parts(h.start, h.head, h.headers, body))
+    }
+
+    /// Parses a message taken from a stream, where Content-Length is
+    /// required (RFC 3261 §18.3) and `data` must hold at least the whole
+    /// message. Bytes after the body are not part of the message.
+    pub fn parse_stream_message<'a>(&self, data: &'a [u8]) -> Result<Message<'a>, ParseError> {
+        let h = self.parse_head(data)?;
+        let cl = h.content_length.ok_or(ParseError {
+            kind: K::MissingContentLength,
+            line: 0,
+            header: Some("Content-Length"),
+        })?;
+        let rest = &data[h.body_start..];
+        if cl > rest.len() {
+            return Err(ParseError {
+                kind: K::BodyTooShort {
+                    expected: cl,
+                    actual: rest.len(),
+                },
+                line: 0,
+                header: Some("Content-Length"),
+            });
+        }
+        Ok(Message::from_parts(h.start, h.head, h.headers, &rest[..cl]))
+    }
+
+    /// Scans the start line and headers. `data` may hold more than the head.
+    pub(crate) fn parse_head<'a>(&self, data: &'a [u8]) -> Result<Head<'a>, ParseError> {
+        // RFC 3261 §7.5: CRLFs before the start line are ignored.
+        let mut pos = 0;
+        while data.len() >= pos + 2 && data[pos] == b'\r' && data[pos + 1] == b'\n' {
+            pos += 2;
+        }
+        let data_start = pos;
+        if pos >= data.len() {
+            return Err(ParseError::new(K::Empty, 1));
+        }
+        let limits = &self.limits;
+
+        // Start line.
+        let sl_end = find_crlf(data, pos, 1)?;
+        if sl_end - pos > limits.max_line_length {
+            return Err(ParseError::new(
+                K::LineTooLong {
+                    limit: limits.max_line_length,
+                },
+                1,
+            ));
+        }
+        let start_line = &data[pos..sl_end];
+        pos = sl_end + 2;
+
+        // Headers.
+        let mut headers: HeaderIndex = SmallVec::new();
+        let mut line: u32 = 1;
+        let mut content_length: Option<usize> = None;
+        let head_end;
+        loop {
+            line += 1;
+            let Some(&first) = data.get(pos) else {
+                return Err(ParseError::new(K::Incomplete, line));
+            };
+            if first == b'\r' {
+                if data.get(pos + 1) == Some(&b'\n') {
+                    head_end = pos;
+                    pos += 2;
+                    break;
+                }
+                return Err(ParseError::new(
+                    if pos + 1 >= data.len() {
+                        K::Incomplete
+                    } else {
+                        K::BadLineEnding
+                    },
+                    line,
+                ));
+            }
+            if headers.len() >= limits.max_headers {
+                return Err(ParseError::new(
+                    K::TooManyHeaders {
+                        limit: limits.max_headers,
+                    },
+                    line,
+                ));
+            }
+            let line_start = pos;
+            while pos < data.len() && is_token_char(data[pos]) {
+                pos += 1;
+            }
+            let name_end = pos;
+            if name_end == line_start {
+                return Err(ParseError::new(
+                    K::BadHeaderLine(if first == b' ' || first == b'\t' {
+                        "continuation line without a header"
+                    } else {
+                        "header name is not a token"
+                    }),
+                    line,
+                ));
+            }
+            while pos < data.len() && (data[pos] == b' ' || data[pos] == b'\t') {
+                pos += 1;
+            }
+            match data.get(pos) {
+                Some(b':') => pos += 1,
+                None => return Err(ParseError::new(K::Incomplete, line)),
+                Some(_) => {
+                    return Err(ParseError::new(
+                        K::BadHeaderLine("missing ':' after the header name"),
+                        line,
+                    ))
+                }
+            }
+            // The logical line ends at a CRLF not followed by SP or HT
+            // (RFC 3261 §7.3.1 folding).
+            let header_line = line;
+            let mut search = pos;
+            let value_end = loop {
+                let cr = find_crlf(data, search, line)?;
+                match data.get(cr + 2) {
+                    Some(b' ' | b'\t') => {
+                        line += 1;
+                        search = cr + 2;
+                    }
+                    Some(_) => break cr,
+                    None => return Err(ParseError::new(K::Incomplete, line)),
+                }
+            };
+            if value_end - line_start > limits.max_line_length {
+                return Err(ParseError::new(
+                    K::LineTooLong {
+                        limit: limits.max_line_length,
+                    },
+                    header_line,
+                ));
+            }
+            // Trim LWS (folds included) around the value.
+            let mut vs = pos;
+            while vs < value_end && matches!(data[vs], b' ' | b'\t' | b'\r' | b'\n') {
+                vs += 1;
+            }
+            let mut ve = value_end;
+            while ve > vs && matches!(data[ve - 1], b' ' | b'\t' | b'\r' | b'\n') {
+                ve -= 1;
+            }
+            let name = HeaderName::from_bytes(&data[line_start..name_end]);
+            if name == HeaderName::ContentLength {
+                let cl = parse_content_length(&data[vs..ve]).ok_or(ParseError {
+                    kind: K::BadContentLength,
+                    line: header_line,
+                    header: Some("Content-Length"),
+                })?;
+                if content_length.is_some_and(|prev| prev != cl) {
+                    return Err(ParseError {
+                        kind: K::ConflictingContentLength,
+                        line: header_line,
+                        header: Some("Content-Length"),
+                    });
+                }
+                content_length = Some(cl);
+            }
+            headers.push(super::message::RawHeader {
+                name,
+                name_start: (line_start - data_start) as u32,
+                name_end: (name_end - data_start) as u32,
+                value_start: (vs - data_start) as u32,
+                value_end: (ve - data_start) as u32,
+            });
+            pos = value_end + 2;
+        }
+        if head_end - data_start > limits.max_message_size {
+            return Err(ParseError::new(
+                K::TooLarge {
+                    limit: limits.max_message_size,
+                },
+                line,
+            ));
+        }
+
+        // RFC 3261 §7.3.1: header text is UTF-8.
+        let head = match std::str::from_utf8(&data[data_start..head_end]) {
+            Ok(h) => h,
+            Err(e) => {
+                let upto = &data[data_start..data_start + e.valid_up_to()];
+                let line = 1 + memchr::memchr_iter(b'\n', upto).count() as u32;
+                return Err(ParseError::new(K::NotUtf8, line));
+            }
+        };
+        let start = parse_start_line(&head[..start_line.len()])?;
+        Ok(Head {
+            start,
+            head,
+            headers,
+            body_start: pos,
+            content_length,
+        })
+    }
+}
+
+/// Finds the CRLF that ends the line at `from`; a bare LF is an error.
+#[inline]
+fn find_crlf(data: &[u8], from: usize, line: u32) -> Result<usize, ParseError> {
+    match memchr::memchr(b'\n', &data[from..]) {
+        Some(i) => {
+            let lf = from + i;
+            if lf == from || data[lf - 1] != b'\r' {
+                Err(ParseError::new(K::BadLineEnding, line))
+            } else {
+                Ok(lf - 1)
+            }
+        }
+        None => Err(ParseError::new(K::Incomplete, line)),
+    }
+}
+
+/// RFC 3261 §20.14: `1*DIGIT`, which rules out signs (RFC 4475 §3.1.2.3).
+fn parse_content_length(v: &[u8]) -> Option<usize> {
+    if v.is_empty() || v.len() > 19 {
+        return None;
+    }
+    let mut n: usize = 0;
+    for &c in v {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(usize::from(c - b'0'))?;
+    }
+    Some(n)
+}
+
+/// Parses a Request-Line or Status-Line (RFC 3261 §7.1, §7.2). Elements are
+/// separated by exactly one SP (RFC 4475 §3.1.2.8 to §3.1.2.10).
+fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> {
+    let err = |k| Err(ParseError::new(k, 1));
+    let b = line.as_bytes();
+    if b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"SIP/") {
+        // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
+        let Some(sp) = memchr::memchr(b' ', b) else {
+            return err(K::BadStartLine("status line without a status code"));
+        };
+        let version = &line[..sp];
+        if !is_version(version) {
+            return err(K::BadVersion);
+        }
+        let rest = &b[sp + 1..];
+        let code_len = rest.iter().take_while(|c| c.is_ascii_digit()).count();
+        if code_len != 3 || rest.get(3).is_some_and(|c| *c != b' ') {
+            return err(K::BadStatusCode);
+        }
+        let code = u16::from(rest[0] - b'0') * 100
+            + u16::from(rest[1] - b'0') * 10
+            + u16::from(rest[2] - b'0');
+        if !(100..=699).contains(&code) {
+            return err(K::BadStatusCode);
+        }
+        let reason = if rest.len() > 4 { &line[sp + 5..] } else { "" };
+        return Ok(StartLine::Response {
+            version,
+            code,
+            reason,
+        });
+    }
+    // Request-Line = Method SP Request-URI SP SIP-Version
+    let Some(sp1) = memchr::memchr(b' ', b) else {
+        return err(K::BadStartLine("request line without spaces"));
+    };
+    let method = &line[..sp1];
+    if !super::scan::is_token(method) {
+        return err(K::BadMethod);
+    }
+    let rest = &line[sp1 + 1..];
+    let Some(sp2) = rest.find(' ') else {
+        return err(K::BadStartLine("request line without SIP-Version"));
+    };
+    let uri = &rest[..sp2];
+    let version = &rest[sp2 + 1..];
+    if uri.is_empty() {
+        return err(K::BadStartLine("more than one SP between elements"));
+    }
+    if version.contains(' ') {
+        return err(K::BadStartLine(
+            "extra SP in the request line (LWS in the Request-URI or trailing SP)",
+        ));
+    }
+    if !is_version(version) {
+        return err(K::BadVersion);
+    }
+    let ub = uri.as_bytes();
+    if ub[0] == b'<' {
+        return err(K::BadRequestUri("enclosed in <>"));
+    }
+    let scheme_len = ub
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        .count();
+    if scheme_len == 0 || !ub[0].is_ascii_alphabetic() || ub.get(scheme_len) != Some(&b':') {
+        return err(K::BadRequestUri("not an absolute URI"));
+    }
+    Ok(StartLine::Request {
+        method: Method::from_token(method),
+        uri,
+        version,
+    })
+}
+
+/// `SIP/` 1*DIGIT `.` 1*DIGIT (RFC 3261 §25.1).
+fn is_version(v: &str) -> bool {
+    let b = v.as_bytes();
+    if b.len() < 7 || !b[..4].eq_ignore_ascii_case(b"SIP/") {
+        return false;
+    }
+    let rest = &v[4..];
+    match rest.split_once('.') {
+        Some((maj, min)) => {
+            !maj.is_empty()
+                && !min.is_empty()
+                && maj.bytes().all(|c| c.is_ascii_digit())
+                && min.bytes().all(|c| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}

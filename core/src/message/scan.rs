@@ -1,0 +1,168 @@
+//! Lexical helpers shared by the typed views: LWS, tokens, quoted strings,
+//! and comma splitting outside quotes and angle brackets (RFC 3261 §25.1).
+//!
+//! Header values keep their folding (CRLF followed by SP or HT), so every
+//! helper here treats CR and LF like SP: RFC 3261 §7.3.1 makes a fold
+//! equivalent to a single SP.
+
+/// SP, HT, or the CR and LF of a fold.
+#[inline]
+pub(crate) fn is_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// `token` characters (RFC 3261 §25.1).
+#[inline]
+pub(crate) fn is_token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+        )
+}
+
+/// Whether `s` is a non-empty token.
+#[inline]
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_token_char)
+}
+
+/// Trims LWS (including folds) from both ends.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_ascii() && is_ws(c as u8))
+}
+
+/// Trims LWS from the start.
+#[inline]
+pub(crate) fn trim_start(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c.is_ascii() && is_ws(c as u8))
+}
+
+/// Given `s` starting with `"`, returns the byte index just past the closing
+/// quote, honouring `\` escapes (RFC 3261 §25.1 quoted-pair). `None` if the
+/// quote is never closed.
+pub(crate) fn quoted_end(s: &[u8]) -> Option<usize> {
+    debug_assert_eq!(s.first(), Some(&b'"'));
+    let mut i = 1;
+    while i < s.len() {
+        match s[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Strips the quotes of a quoted-string and reports whether it held escapes.
+/// A value that is not quoted is returned as it is.
+pub(crate) fn unquote(s: &str) -> &str {
+    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+        &s[1..s.len() - 1]
+    } else {
+        s
+    }
+}
+
+/// Splits a list header value at commas that are outside quoted strings and
+/// angle brackets (RFC 3261 §7.3.1). Elements are trimmed of LWS; empty
+/// elements are yielded so that the typed views can reject them
+/// (RFC 4475 §3.1.2.1).
+#[derive(Debug, Clone)]
+pub struct CommaSplit<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> CommaSplit<'a> {
+    pub(crate) fn new(s: &'a str) -> Self {
+        CommaSplit { rest: Some(s) }
+    }
+}
+
+impl<'a> Iterator for CommaSplit<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        let b = s.as_bytes();
+        let mut i = 0;
+        let mut angle = false;
+        while i < b.len() {
+            match b[i] {
+                b'"' if !angle => match quoted_end(&b[i..]) {
+                    Some(n) => i += n,
+                    None => {
+                        // Unbalanced quote: the rest is one element, and its
+                        // typed parse reports the error (RFC 4475 §3.1.2.6).
+                        break;
+                    }
+                },
+                b'<' => {
+                    angle = true;
+                    i += 1
+                }
+                b'>' => {
+                    angle = false;
+                    i += 1
+                }
+                b',' if !angle => {
+                    self.rest = Some(&s[i + 1..]);
+                    return Some(trim(&s[..i]));
+                }
+                _ => i += 1,
+            }
+        }
+        self.rest = None;
+        Some(trim(s))
+    }
+}
+
+/// Parses a decimal number of at most `u64` size; `None` on anything else
+/// (empty, sign, non-digit, overflow).
+#[inline]
+pub(crate) fn parse_u64(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 20 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    Some(v)
+}
+
+/// Parses a decimal `u32` (RFC 4475 §3.1.2.4: overlarge scalars are errors).
+#[inline]
+pub(crate) fn parse_u32(s: &str) -> Option<u32> {
+    parse_u64(s).and_then(|v| u32::try_from(v).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comma_split_respects_quotes_and_brackets() {
+        let v: Vec<_> = CommaSplit::new(r#""a, b" <sip:x@y;p=1,2>;q=1 , <sip:z>"#).collect();
+        assert_eq!(v, vec![r#""a, b" <sip:x@y;p=1,2>;q=1"#, "<sip:z>"]);
+        let v: Vec<_> = CommaSplit::new(";;,;,,").collect();
+        assert_eq!(v, vec![";;", ";", "", ""]);
+        let v: Vec<_> = CommaSplit::new(r#""esc \" quote, still" <sip:a>"#).collect();
+        assert_eq!(v.len(), 1);
+    }
+
+    #[test]
+    fn numbers_reject_overflow_and_signs() {
+        assert_eq!(parse_u32("0009"), Some(9));
+        assert_eq!(parse_u32("4294967295"), Some(u32::MAX));
+        assert_eq!(parse_u32("4294967296"), None);
+        assert_eq!(parse_u32("36893488147419103232"), None);
+        assert_eq!(parse_u32("-1"), None);
+        assert_eq!(parse_u32(""), None);
+    }
+}

@@ -1,0 +1,458 @@
+//! URIs: `sip`, `sips` (RFC 3261 §19.1), `tel` (RFC 3966), and any other
+//! absolute URI kept opaque (RFC 3261 §25.1 `absoluteURI`). Zero-copy:
+//! every part borrows the message.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use super::params::Params;
+
+/// Why a URI did not parse.
+pub type UriError = &'static str;
+
+/// A parsed URI.
+///
+/// # Examples
+///
+/// ```
+/// use geosip_core::message::{Uri, Host};
+///
+/// let uri = Uri::parse("sips:alice%40home@[2001:db8::1]:5061;transport=tls?subject=hi").unwrap();
+/// let sip = uri.as_sip().unwrap();
+/// assert!(sip.secure);
+/// assert_eq!(&*sip.user_decoded().unwrap(), b"alice@home");
+/// assert!(matches!(sip.host, Host::Ipv6(_)));
+/// assert_eq!(sip.port, Some(5061));
+/// assert_eq!(sip.params.value("transport"), Some("tls"));
+/// assert_eq!(sip.headers, Some("subject=hi"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uri<'a> {
+    /// `sip:` or `sips:`.
+    Sip(SipUri<'a>),
+    /// `tel:`.
+    Tel(TelUri<'a>),
+    /// Any other scheme, kept as it is.
+    Other(AbsoluteUri<'a>),
+}
+
+/// A `sip:` or `sips:` URI (RFC 3261 §19.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SipUri<'a> {
+    /// `sips:` rather than `sip:`.
+    pub secure: bool,
+    /// The user part, still escaped.
+    pub user: Option<&'a str>,
+    /// The password, still escaped (its use is NOT RECOMMENDED, §19.1.1).
+    pub password: Option<&'a str>,
+    /// The host.
+    pub host: Host<'a>,
+    /// The port, if one is given.
+    pub port: Option<u16>,
+    /// `uri-parameters`.
+    pub params: Params<'a>,
+    /// The `headers` part after `?`, still escaped.
+    pub headers: Option<&'a str>,
+    raw: &'a str,
+}
+
+/// A `tel:` URI (RFC 3966).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TelUri<'a> {
+    /// The number as written, with visual separators.
+    pub number: &'a str,
+    /// Parameters such as `phone-context`.
+    pub params: Params<'a>,
+    raw: &'a str,
+}
+
+/// A URI of a scheme that geosip does not interpret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AbsoluteUri<'a> {
+    /// The scheme, without the colon.
+    pub scheme: &'a str,
+    /// Everything after the colon.
+    pub rest: &'a str,
+    raw: &'a str,
+}
+
+/// The host of a SIP URI or Via sent-by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Host<'a> {
+    /// A domain name, as written.
+    Domain(&'a str),
+    /// An IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// An IPv6 reference (written in brackets).
+    Ipv6(Ipv6Addr),
+}
+
+impl fmt::Display for Host<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Domain(d) => f.write_str(d),
+            Host::Ipv4(a) => write!(f, "{a}"),
+            Host::Ipv6(a) => write!(f, "[{a}]"),
+        }
+    }
+}
+
+impl<'a> Host<'a> {
+    /// Parses `host` (RFC 3261 §25.1): a hostname, an IPv4 address, or an
+    /// IPv6 reference in brackets.
+    pub fn parse(s: &'a str) -> Result<Host<'a>, UriError> {
+        if let Some(inner) = s.strip_prefix('[') {
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or("IPv6 reference without ']'")?;
+            return inner
+                .parse::<Ipv6Addr>()
+                .map(Host::Ipv6)
+                .map_err(|_| "bad IPv6 address");
+        }
+        if s.is_empty() {
+            return Err("empty host");
+        }
+        let b = s.as_bytes();
+        if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
+            if let Ok(a) = s.parse::<Ipv4Addr>() {
+                return Ok(Host::Ipv4(a));
+            }
+        }
+        // RFC 3261 §25.1 hostname: alphanum, '-' and '.'; '_' is tolerated
+        // because it is common in the wild (SRV-style names).
+        if b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
+        {
+            Ok(Host::Domain(s))
+        } else {
+            Err("bad character in host")
+        }
+    }
+}
+
+/// Parses a `host[:port]` (RFC 3261 §25.1 `hostport`).
+pub(crate) fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
+    let (host, port) = if s.starts_with('[') {
+        match s.find(']') {
+            Some(end) => {
+                let rest = &s[end + 1..];
+                let port = match rest.strip_prefix(':') {
+                    Some(p) => Some(p),
+                    None if rest.is_empty() => None,
+                    None => return Err("junk after IPv6 reference"),
+                };
+                (&s[..=end], port)
+            }
+            None => return Err("IPv6 reference without ']'"),
+        }
+    } else {
+        match s.rfind(':') {
+            Some(i) => (&s[..i], Some(&s[i + 1..])),
+            None => (s, None),
+        }
+    };
+    let port = match port {
+        Some(p) => Some(
+            super::scan::parse_u64(p)
+                .and_then(|v| u16::try_from(v).ok())
+                .ok_or("bad port")?,
+        ),
+        None => None,
+    };
+    Ok((Host::parse(host)?, port))
+}
+
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
+}
+
+/// Checks that `%` is followed by two hex digits everywhere and that every
+/// other byte passes `ok`.
+fn check_escaped(s: &str, ok: impl Fn(u8) -> bool) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit() {
+                return false;
+            }
+            i += 3;
+        } else if ok(b[i]) {
+            i += 1;
+        } else {
+            return false;
+        }
+    }
+    true
+}
+
+/// Decodes `%XX` escapes (RFC 3261 §19.1.2). Returns the input unchanged
+/// (borrowed) when there is nothing to decode. Escapes that are not two hex
+/// digits are left as they are.
+///
+/// ```
+/// use geosip_core::message::uri::percent_decode;
+/// assert_eq!(&*percent_decode("null-%00-null"), b"null-\0-null");
+/// assert_eq!(&*percent_decode("plain"), b"plain");
+/// ```
+pub fn percent_decode(s: &str) -> Cow<'_, [u8]> {
+    let b = s.as_bytes();
+    if memchr::memchr(b'%', b).is_none() {
+        return Cow::Borrowed(b);
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let h = (b[i + 1] as char).to_digit(16);
+            let l = (b[i + 2] as char).to_digit(16);
+            if let (Some(h), Some(l)) = (h, l) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+impl<'a> Uri<'a> {
+    /// Parses an absolute URI. `sip`, `sips` and `tel` are interpreted;
+    /// other schemes are kept opaque.
+    pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
+        let colon = s.find(':').ok_or("no scheme")?;
+        let scheme = &s[..colon];
+        let sb = scheme.as_bytes();
+        if sb.is_empty()
+            || !sb[0].is_ascii_alphabetic()
+            || !sb
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+        {
+            return Err("bad scheme");
+        }
+        let rest = &s[colon + 1..];
+        if scheme.eq_ignore_ascii_case("sip") {
+            SipUri::parse_rest(false, rest, s).map(Uri::Sip)
+        } else if scheme.eq_ignore_ascii_case("sips") {
+            SipUri::parse_rest(true, rest, s).map(Uri::Sip)
+        } else if scheme.eq_ignore_ascii_case("tel") {
+            let (number, params) = super::params::split_params(rest);
+            if number.is_empty()
+                || !check_escaped(number, |c| {
+                    is_unreserved(c) || matches!(c, b'+' | b'#' | b'/')
+                })
+            {
+                return Err("bad telephone number");
+            }
+            params.check()?;
+            Ok(Uri::Tel(TelUri {
+                number,
+                params,
+                raw: s,
+            }))
+        } else {
+            if rest.is_empty()
+                || rest
+                    .bytes()
+                    .any(|c| c <= b' ' || matches!(c, b'<' | b'>' | b'"' | 0x7f))
+            {
+                return Err("bad opaque URI");
+            }
+            Ok(Uri::Other(AbsoluteUri {
+                scheme,
+                rest,
+                raw: s,
+            }))
+        }
+    }
+
+    /// The URI as written.
+    pub fn as_str(&self) -> &'a str {
+        match self {
+            Uri::Sip(u) => u.raw,
+            Uri::Tel(u) => u.raw,
+            Uri::Other(u) => u.raw,
+        }
+    }
+
+    /// The SIP URI, if this is one.
+    pub fn as_sip(&self) -> Option<&SipUri<'a>> {
+        match self {
+            Uri::Sip(u) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// The scheme as written.
+    pub fn scheme(&self) -> &'a str {
+        let raw = self.as_str();
+        &raw[..raw.find(':').unwrap_or(0)]
+    }
+}
+
+impl fmt::Display for Uri<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<'a> SipUri<'a> {
+    fn parse_rest(secure: bool, rest: &'a str, raw: &'a str) -> Result<SipUri<'a>, UriError> {
+        // userinfo ends at the '@'; '@' may not appear unescaped elsewhere
+        // (§25.1), while ';' '?' '/' may appear in the user part (§19.1.1,
+        // RFC 4475 §3.1.1.9).
+        let (userinfo, hostpart) = match memchr::memchr(b'@', rest.as_bytes()) {
+            Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
+            None => (None, rest),
+        };
+        let (user, password) = match userinfo {
+            Some(ui) => match ui.find(':') {
+                Some(c) => (Some(&ui[..c]), Some(&ui[c + 1..])),
+                None => (Some(ui), None),
+            },
+            None => (None, None),
+        };
+        if let Some(u) = user {
+            if u.is_empty()
+                || !check_escaped(u, |c| {
+                    is_unreserved(c)
+                        || matches!(c, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/')
+                })
+            {
+                return Err("bad user part");
+            }
+        }
+        if let Some(p) = password {
+            if !check_escaped(p, |c| {
+                is_unreserved(c) || matches!(c, b'&' | b'=' | b'+' | b'$' | b',')
+            }) {
+                return Err("bad password");
+            }
+        }
+        let (before_headers, headers) = match hostpart.find('?') {
+            Some(q) => (&hostpart[..q], Some(&hostpart[q + 1..])),
+            None => (hostpart, None),
+        };
+        let (hostport, params) = match before_headers.find(';') {
+            Some(sc) => (&before_headers[..sc], Params::new(&before_headers[sc..])),
+            None => (before_headers, Params::new("")),
+        };
+        let (host, port) = parse_hostport(hostport)?;
+        params.check()?;
+        for p in params.iter() {
+            if p.value.is_some_and(|v| {
+                !check_escaped(v, |c| {
+                    is_unreserved(c) || matches!(c, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$')
+                })
+            }) || !check_escaped(p.name, |c| {
+                is_unreserved(c) || matches!(c, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$')
+            }) {
+                return Err("bad URI parameter");
+            }
+        }
+        if let Some(h) = headers {
+            if h.is_empty()
+                || !check_escaped(h, |c| {
+                    is_unreserved(c)
+                        || matches!(
+                            c,
+                            b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$' | b'=' | b'&'
+                        )
+                })
+            {
+                return Err("bad URI headers");
+            }
+        }
+        Ok(SipUri {
+            secure,
+            user,
+            password,
+            host,
+            port,
+            params,
+            headers,
+            raw,
+        })
+    }
+
+    /// The user part with escapes decoded (RFC 3261 §19.1.2); it may hold
+    /// any octet, including NUL (RFC 4475 §3.1.1.4).
+    pub fn user_decoded(&self) -> Option<Cow<'a, [u8]>> {
+        self.user.map(percent_decode)
+    }
+
+    /// The `transport` URI parameter.
+    pub fn transport(&self) -> Option<&'a str> {
+        self.params.value("transport")
+    }
+
+    /// Whether the URI carries `;lr` (RFC 3261 §16.12.1.1 loose routing).
+    pub fn lr(&self) -> bool {
+        self.params.has("lr")
+    }
+
+    /// The URI as written.
+    pub fn as_str(&self) -> &'a str {
+        self.raw
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semicolon_in_user_part() {
+        let u = Uri::parse("sip:user;par=u%40example.net@example.com").unwrap();
+        let s = u.as_sip().unwrap();
+        assert_eq!(s.user, Some("user;par=u%40example.net"));
+        assert_eq!(s.host, Host::Domain("example.com"));
+        assert!(s.params.is_empty());
+    }
+
+    #[test]
+    fn other_schemes_are_opaque() {
+        let u = Uri::parse("soap.beep://192.0.2.103:3002").unwrap();
+        assert!(matches!(
+            u,
+            Uri::Other(AbsoluteUri {
+                scheme: "soap.beep",
+                ..
+            })
+        ));
+        assert!(Uri::parse("<sip:a@b>").is_err());
+        assert!(Uri::parse("sip:a@b c").is_err());
+    }
+
+    #[test]
+    fn tel_uri() {
+        let u = Uri::parse("tel:+1-201-555-0123;phone-context=example.com").unwrap();
+        match u {
+            Uri::Tel(t) => {
+                assert_eq!(t.number, "+1-201-555-0123");
+                assert_eq!(t.params.value("phone-context"), Some("example.com"));
+            }
+            _ => panic!("not tel"),
+        }
+    }
+
+    #[test]
+    fn bad_escapes_and_ports() {
+        assert!(Uri::parse("sip:a%4@b").is_err());
+        assert!(Uri::parse("sip:a@b:70000").is_err());
+        assert!(Uri::parse("sip:a@[::1").is_err());
+        assert_eq!(
+            Uri::parse("sip:[::1]:5060").unwrap().as_sip().unwrap().port,
+            Some(5060)
+        );
+    }
+}

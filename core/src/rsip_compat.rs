@@ -1,0 +1,1 @@
+//! Conversions to rsip 0.4 message types (feature `rsip`).

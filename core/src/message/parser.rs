@@ -136,6 +136,9 @@ impl Parser {
             ));
         }
         let start_line = &data[pos..sl_end];
+        if memchr::memchr(b'\r', start_line).is_some() {
+            return Err(ParseError::new(K::BadLineEnding, 1));
+        }
         pos = sl_end + 2;
 
         // Headers.
@@ -222,6 +225,12 @@ impl Parser {
                     header_line,
                 ));
             }
+            // A CR that does not start a CRLF would let a value smuggle a
+            // line break past other parsers (RFC 3261 §25.1 allows CR only
+            // in CRLF).
+            if has_bare_cr(&data[pos..value_end]) {
+                return Err(ParseError::new(K::BadLineEnding, header_line));
+            }
             // Trim LWS (folds included) around the value.
             let mut vs = pos;
             while vs < value_end && matches!(data[vs], b' ' | b'\t' | b'\r' | b'\n') {
@@ -299,6 +308,12 @@ fn find_crlf(data: &[u8], from: usize, line: u32) -> Result<usize, ParseError> {
         }
         None => Err(ParseError::new(K::Incomplete, line)),
     }
+}
+
+/// Whether `v` holds a CR that is not followed by LF.
+#[inline]
+fn has_bare_cr(v: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', v).any(|i| v.get(i + 1) != Some(&b'\n'))
 }
 
 /// RFC 3261 §20.14: `1*DIGIT`, which rules out signs (RFC 4475 §3.1.2.3).

@@ -41,3 +41,8 @@ pub mod transport;
 
 #[cfg(feature = "rsip")]
 pub mod rsip_compat;
+
+/// The README's examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

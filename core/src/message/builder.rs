@@ -109,15 +109,24 @@ impl<'b> MessageWriter<'b> {
 
     /// Adds a header by known name, written in its long form. For
     /// [`HeaderName::Other`] use [`MessageWriter::header_named`].
+    /// Content-Length is skipped: [`finish`](Self::finish) writes the one
+    /// that matches the body.
     pub fn header(&mut self, name: HeaderName, value: &str) -> &mut Self {
+        if name == HeaderName::ContentLength {
+            return self;
+        }
         self.begin(name.as_str().unwrap_or("X-Unknown"));
         push_value(self.buf, value);
         self.buf.extend_from_slice(b"\r\n");
         self
     }
 
-    /// Adds a header by name as text.
+    /// Adds a header by name as text. Content-Length (in any spelling) is
+    /// skipped, as in [`header`](Self::header).
     pub fn header_named(&mut self, name: &str, value: &str) -> &mut Self {
+        if HeaderName::from_bytes(name.as_bytes()) == HeaderName::ContentLength {
+            return self;
+        }
         self.begin(name);
         push_value(self.buf, value);
         self.buf.extend_from_slice(b"\r\n");
@@ -126,6 +135,9 @@ impl<'b> MessageWriter<'b> {
 
     /// Adds a header whose value is a number.
     pub fn header_u32(&mut self, name: HeaderName, value: u32) -> &mut Self {
+        if name == HeaderName::ContentLength {
+            return self;
+        }
         self.begin(name.as_str().unwrap_or("X-Unknown"));
         let mut num = itoa::Buffer::new();
         self.buf.extend_from_slice(num.format(value).as_bytes());
@@ -133,10 +145,17 @@ impl<'b> MessageWriter<'b> {
         self
     }
 
+    fn content_length(&mut self, len: usize) {
+        self.begin("Content-Length");
+        let mut num = itoa::Buffer::new();
+        self.buf.extend_from_slice(num.format(len).as_bytes());
+        self.buf.extend_from_slice(b"\r\n");
+    }
+
     /// Writes Content-Length, the empty line and the body; returns the
     /// message length.
     pub fn finish(&mut self, body: &[u8]) -> usize {
-        self.header_u32(HeaderName::ContentLength, body.len() as u32);
+        self.content_length(body.len());
         self.buf.extend_from_slice(b"\r\n");
         self.buf.extend_from_slice(body);
         self.buf.len()
@@ -216,7 +235,7 @@ impl Message<'_> {
             match h.name {
                 HeaderName::ContentLength => {
                     if !wrote_length {
-                        w.header_u32(HeaderName::ContentLength, self.body().len() as u32);
+                        w.content_length(self.body().len());
                         wrote_length = true;
                     }
                 }
@@ -229,9 +248,46 @@ impl Message<'_> {
             }
         }
         if !wrote_length {
-            w.header_u32(HeaderName::ContentLength, self.body().len() as u32);
+            w.content_length(self.body().len());
         }
         w.buf.extend_from_slice(b"\r\n");
         w.buf.extend_from_slice(self.body());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::parse;
+
+    #[test]
+    fn content_length_is_always_the_body_length() {
+        let mut buf = Vec::new();
+        let mut w = MessageWriter::request(&mut buf, Method::Message, "sip:a@b");
+        w.header(HeaderName::ContentLength, "99")
+            .header_named("l", "98")
+            .header_u32(HeaderName::ContentLength, 97);
+        w.finish(b"hello");
+        let m = parse(&buf).unwrap();
+        assert_eq!(m.headers_named(HeaderName::ContentLength).count(), 1);
+        assert_eq!(m.content_length(), Some(5));
+        assert_eq!(m.body(), b"hello");
+    }
+
+    #[test]
+    fn values_cannot_inject_headers() {
+        let mut buf = Vec::new();
+        MessageWriter::request(&mut buf, Method::Options, "sip:a@b")
+            .header(HeaderName::Subject, "hi\r\nContent-Length: 0\r\n\r\nBYE")
+            .finish(b"");
+        let m = parse(&buf).unwrap();
+        assert_eq!(m.header_count(), 2);
+        assert!(m.header(HeaderName::Subject).unwrap().ends_with("BYE"));
+        // A Request-URI with a line break stays on the start line, which
+        // then fails to parse instead of growing a header.
+        let mut buf = Vec::new();
+        MessageWriter::request(&mut buf, Method::Options, "sip:a@b\r\nX-Evil: y").finish(b"");
+        assert_eq!(memchr::memchr_iter(b'\n', &buf).count(), 3);
+        assert!(parse(&buf).is_err());
     }
 }

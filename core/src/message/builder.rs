@@ -5,9 +5,9 @@
 //! §18.3). A response to a request copies Via, From, To, Call-ID and CSeq
 //! and adds a To tag, as RFC 3261 §8.2.6.2 says.
 
-use super::message::{unfolded, Message, StartLine};
 use super::method::Method;
 use super::name::HeaderName;
+use super::parsed::{unfolded, Message, StartLine};
 
 /// Writes one message into a caller-owned `Vec<u8>`, which is cleared
 /// first so that one buffer serves many messages without reallocating.

@@ -88,14 +88,25 @@ impl fmt::Display for ParseErrorKind {
 
 /// A message that could not be parsed: what and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}{}: {kind}", header.map(|h| format!(" ({h})")).unwrap_or_default())]
 pub struct ParseError {
     /// What is wrong.
     pub kind: ParseErrorKind,
-    /// 1-based line number of the offending line (the start line is line 1).
+    /// 1-based line number of the offending line (the start line is line 1),
+    /// or 0 when the error concerns the message as a whole.
     pub line: u32,
     /// The header name, when the error is about one header.
     pub header: Option<&'static str>,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.header) {
+            (0, None) => write!(f, "{}", self.kind),
+            (0, Some(h)) => write!(f, "{h}: {}", self.kind),
+            (l, None) => write!(f, "line {l}: {}", self.kind),
+            (l, Some(h)) => write!(f, "line {l} ({h}): {}", self.kind),
+        }
+    }
 }
 
 impl ParseError {

@@ -2,16 +2,16 @@
 //!
 //! One pass over the bytes finds every line with `memchr`, resolves each
 //! header name once, and records offsets; nothing is copied and, for a
-//! message of up to [`INLINE_HEADERS`](super::message::INLINE_HEADERS)
+//! message of up to [`INLINE_HEADERS`](super::parsed::INLINE_HEADERS)
 //! headers, nothing is allocated. Header values are parsed into typed views
 //! only when asked for.
 
 use smallvec::SmallVec;
 
 use super::error::{ParseError, ParseErrorKind as K};
-use super::message::{HeaderIndex, Message, StartLine};
 use super::method::Method;
 use super::name::HeaderName;
+use super::parsed::{HeaderIndex, Message, StartLine};
 use super::scan::is_token_char;
 use super::ParseLimits;
 
@@ -46,6 +46,8 @@ pub(crate) struct Head<'a> {
     /// Offset of the first body byte.
     pub body_start: usize,
     pub content_length: Option<usize>,
+    /// The line of the (first) Content-Length header, 0 if none.
+    pub content_length_line: u32,
 }
 
 impl Parser {
@@ -78,7 +80,7 @@ impl Parser {
                         expected: cl,
                         actual: rest.len(),
                     },
-                    line: 0,
+                    line: h.content_length_line,
                     header: Some("Content-Length"),
                 })
             }
@@ -105,7 +107,7 @@ impl Parser {
                     expected: cl,
                     actual: rest.len(),
                 },
-                line: 0,
+                line: h.content_length_line,
                 header: Some("Content-Length"),
             });
         }
@@ -145,6 +147,7 @@ impl Parser {
         let mut headers: HeaderIndex = SmallVec::new();
         let mut line: u32 = 1;
         let mut content_length: Option<usize> = None;
+        let mut content_length_line = 0;
         let head_end;
         loop {
             line += 1;
@@ -254,9 +257,12 @@ impl Parser {
                         header: Some("Content-Length"),
                     });
                 }
+                if content_length.is_none() {
+                    content_length_line = header_line;
+                }
                 content_length = Some(cl);
             }
-            headers.push(super::message::RawHeader {
+            headers.push(super::parsed::RawHeader {
                 name,
                 name_start: (line_start - data_start) as u32,
                 name_end: (name_end - data_start) as u32,
@@ -290,6 +296,7 @@ impl Parser {
             headers,
             body_start: pos,
             content_length,
+            content_length_line,
         })
     }
 }

@@ -10,8 +10,8 @@
 
 use super::error::{HeaderError, HeaderErrorKind, ValidationError};
 use super::headers::*;
-use super::message::Message;
 use super::name::HeaderName as N;
+use super::parsed::Message;
 use super::uri::Uri;
 
 /// Headers that may appear only once with one value (RFC 3261 §7.3.1,

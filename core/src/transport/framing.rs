@@ -24,6 +24,9 @@ pub enum FlowRole {
 }
 
 /// One item cut from the stream.
+// The message variant is large, but a frame is returned by value once and
+// matched at once; boxing it would cost an allocation per message.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Frame<'a> {
     /// A whole message: its bytes (head and body) and the parsed view.

@@ -285,7 +285,7 @@ impl<'a> Typed<'a> for Warning<'a> {
     const NAME: HeaderName = HeaderName::Warning;
     fn parse(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
-        let mut parts = v.splitn(2, |c: char| c == ' ' || c == '\t');
+        let mut parts = v.splitn(2, [' ', '\t']);
         let code = parts.next().unwrap_or("");
         if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) {
             return Err(E::OutOfRange("warn-code"));

@@ -64,6 +64,23 @@ impl<'a> Header<'a> {
     pub fn long_name(&self) -> &'a str {
         self.name.as_str().unwrap_or(self.raw_name)
     }
+
+    /// The value with every fold (CRLF and the SP/HT after it) replaced by
+    /// one SP, as RFC 3261 §7.3.1 allows; borrowed when there is no fold.
+    ///
+    /// ```
+    /// let m = geosip_core::message::parse(b"OPTIONS sip:a SIP/2.0\r\nSubject: one\r\n  two\r\n\r\n").unwrap();
+    /// assert_eq!(m.headers().next().unwrap().value_unfolded(), "one two");
+    /// ```
+    pub fn value_unfolded(&self) -> std::borrow::Cow<'a, str> {
+        if memchr::memchr(b'\n', self.value.as_bytes()).is_none() {
+            return std::borrow::Cow::Borrowed(self.value);
+        }
+        let bytes: Vec<u8> = unfolded(self.value).collect();
+        // Folding only removes ASCII CR, LF, SP and HT, so the bytes stay
+        // UTF-8; the lossy path is never taken.
+        std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+    }
 }
 
 /// A parsed SIP request or response. It borrows the bytes it was parsed

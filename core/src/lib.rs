@@ -36,6 +36,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod connection;
+pub mod endpoint;
+pub mod event;
+pub mod io;
 pub mod message;
 pub mod transport;
 

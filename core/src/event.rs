@@ -1,0 +1,100 @@
+//! Events for the application.
+
+use std::fmt;
+
+use crate::connection::ConnectionId;
+use crate::io::{TransportError, TransportKind};
+
+/// The registration status of a connection (its site), in the order it
+/// usually moves: Registering → Available or Unavailable → Disabled or
+/// Removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ConnectionStatus {
+    /// The first REGISTER is under way.
+    Registering,
+    /// Registered: the site answered 2xx and keep-alives are answered.
+    Available,
+    /// The site is down or refuses us; it is being retried.
+    Unavailable,
+    /// Disabled by the application; unregistered.
+    Disabled,
+    /// Removed by the application; the last event of a connection.
+    Removed,
+}
+
+impl fmt::Display for ConnectionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConnectionStatus::Registering => "Registering",
+            ConnectionStatus::Available => "Available",
+            ConnectionStatus::Unavailable => "Unavailable",
+            ConnectionStatus::Disabled => "Disabled",
+            ConnectionStatus::Removed => "Removed",
+        })
+    }
+}
+
+/// Why a status changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusReason {
+    /// The site answered with this SIP status (2xx on success, 401/403 for
+    /// bad credentials, 5xx/6xx when it refuses service).
+    Sip {
+        /// The status code.
+        code: u16,
+        /// The reason phrase.
+        phrase: String,
+    },
+    /// No answer: a transaction or keep-alive timed out. Reported as SIP
+    /// code 408 "Request Timeout".
+    Timeout,
+    /// The transport failed.
+    Transport(TransportError),
+    /// The application asked for it (enable, disable, remove).
+    Command,
+}
+
+impl StatusReason {
+    /// The SIP code that stands for this reason: the code itself, 408 for
+    /// a timeout, 503 for a transport error, `None` for a command.
+    pub fn code(&self) -> Option<u16> {
+        match self {
+            StatusReason::Sip { code, .. } => Some(*code),
+            StatusReason::Timeout => Some(408),
+            StatusReason::Transport(_) => Some(503),
+            StatusReason::Command => None,
+        }
+    }
+}
+
+impl fmt::Display for StatusReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusReason::Sip { code, phrase } => write!(f, "{code} {phrase}"),
+            StatusReason::Timeout => f.write_str("408 Request Timeout"),
+            StatusReason::Transport(e) => write!(f, "transport error: {e}"),
+            StatusReason::Command => f.write_str("by command"),
+        }
+    }
+}
+
+/// An event for the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// A connection's status changed; exactly one event per change.
+    ConnectionStatusChanged {
+        /// The connection.
+        id: ConnectionId,
+        /// Its user (DN).
+        user: String,
+        /// Its server as configured (`host:port`).
+        server: String,
+        /// Its transport.
+        transport: TransportKind,
+        /// The new status.
+        status: ConnectionStatus,
+        /// Why.
+        reason: StatusReason,
+    },
+}

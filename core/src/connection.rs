@@ -148,6 +148,9 @@ pub enum ConnectionError {
     /// The user is not a valid SIP user part.
     #[error("bad user {0:?}")]
     BadUser(String),
+    /// The endpoint has no local address for this transport.
+    #[error("no local {0} address configured")]
+    NoLocalAddress(TransportKind),
     /// Too many connections.
     #[error("at most {0} connections")]
     TooMany(usize),

@@ -14,6 +14,12 @@
 //!   (RFC 3261 §7, §8.2.6, §19, §20, §25; RFC 4475 torture-tested).
 //! - [`transport`]: stream framing for TCP and TLS (RFC 3261 §18.3) with
 //!   RFC 5626 §3.5.1 CRLF keep-alives.
+//! - [`transaction`]: the RFC 3261 §17 / RFC 6026 transaction layer.
+//! - [`auth`]: digest authentication (RFC 2617, 7616, 8760).
+//! - [`registration`] and [`endpoint`]: per-connection registration with
+//!   failure detection, back-off and recovery, behind the sans-IO
+//!   [`endpoint::Endpoint`] ([`io`] and [`event`] hold its inputs, outputs
+//!   and events; [`connection`] its connection settings).
 //!
 //! # Examples
 //!
@@ -42,6 +48,10 @@ pub mod endpoint;
 pub mod event;
 pub mod io;
 pub mod message;
+pub mod registration;
+pub mod rng;
+pub mod timer;
+pub mod transaction;
 pub mod transport;
 
 #[cfg(feature = "rsip")]

@@ -1,14 +1,40 @@
 //! The [`Endpoint`]: the public face of the core. It ties connections,
 //! registrations, transactions and failover together behind a sans-IO
 //! interface (DESIGN §2): `handle_*` in, `poll_*` out, time as an argument.
+//!
+//! Failure detection and recovery (DESIGN §4), with the defaults of
+//! [`ConnectionConfig`]:
+//! - A registered site is probed every `keepalive_interval` (5 s): OPTIONS
+//!   on UDP, a CRLFCRLF ping on TCP and TLS (RFC 5626 §3.5.1). No answer
+//!   within `probe_timeout` (4 s) makes it Unavailable (reason 408), so a
+//!   dead site is noticed within 9 s; a reset stream flow or an ICMP error
+//!   is noticed at once.
+//! - A site that stopped answering is probed every `probe_timeout` (a
+//!   cheap OPTIONS, or a new TCP/TLS connect); the first answer brings the
+//!   REGISTER at once, so a returning site is used again within seconds.
+//! - REGISTER retries follow RFC 5626 §4.5 back-off with jitter; a
+//!   `Retry-After` is honoured and a site that answers with an error is not
+//!   probed, only retried.
 
-use std::collections::VecDeque;
+mod conn;
+mod inbound;
+mod probe;
+mod register;
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::connection::{ConnectionConfig, ConnectionError, ConnectionId, ConnectionInfo};
-use crate::io::{Input, Output};
+use crate::event::{ConnectionStatus, Event, StatusReason};
+use crate::io::{FlowId, Input, Output, TransportKind};
 use crate::message::ParseLimits;
+use crate::rng::SipRng;
+use crate::timer::TimerTable;
+use crate::transaction::{TransactionConfig, TransactionTable, TxEvent, TxId};
+use crate::transport::{FlowRole, StreamFramer};
+
+use conn::{Conn, FlowState};
 
 /// Endpoint-wide settings.
 #[derive(Debug, Clone)]
@@ -17,14 +43,20 @@ pub struct EndpointConfig {
     /// back-off jitter): one seed gives one run.
     pub rng_seed: [u8; 32],
     /// Our UDP socket address as peers should see it (Via, Contact). The
-    /// runtime fills it in from its socket.
+    /// runtime fills it in from its socket; UDP connections need it.
     pub local_udp: Option<SocketAddr>,
     /// Parser limits for received messages.
     pub limits: ParseLimits,
+    /// Transaction timers (T1 500 ms, T2 4 s, T4 5 s, timeout 32 s) and the
+    /// bound on live transactions.
+    pub transactions: TransactionConfig,
     /// The User-Agent header value.
     pub user_agent: String,
-    /// At most this many connections.
+    /// At most this many connections. Default 100 000.
     pub max_connections: usize,
+    /// How long a stream connect may take before the endpoint gives up on
+    /// it, should the runtime not report. Default 10 s.
+    pub connect_timeout: Duration,
 }
 
 impl Default for EndpointConfig {
@@ -33,8 +65,10 @@ impl Default for EndpointConfig {
             rng_seed: [0; 32],
             local_udp: None,
             limits: ParseLimits::default(),
+            transactions: TransactionConfig::default(),
             user_agent: concat!("geosip/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_connections: 100_000,
+            connect_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -50,6 +84,38 @@ pub struct Stats {
     pub rejected_requests: u64,
     /// Transactions alive now.
     pub transactions: usize,
+    /// Stream flows open or opening now.
+    pub flows: usize,
+}
+
+/// What a client transaction of the endpoint is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Register(ConnectionId),
+    Probe(ConnectionId),
+    /// An unregister that outlives its connection (disable keeps the
+    /// connection, remove does not).
+    Unregister(ConnectionId),
+}
+
+/// The connection timers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum TimerKind {
+    /// Send a REGISTER: a refresh, or a retry after a failure.
+    Register,
+    /// Send a keep-alive or recovery probe.
+    Probe,
+    /// The probe (or ping, or connect) in flight has had its time.
+    ProbeDeadline,
+}
+
+/// A stream flow the endpoint opened.
+#[derive(Debug)]
+struct Flow {
+    conn: ConnectionId,
+    remote: SocketAddr,
+    transport: TransportKind,
+    framer: StreamFramer,
 }
 
 /// A SIP user agent with several connections (sites), sans-IO.
@@ -58,25 +124,81 @@ pub struct Stats {
 /// returns `None`, then sleep until [`poll_timeout`] and call
 /// [`handle_timeout`].
 ///
+/// # Examples
+///
+/// ```
+/// use std::time::Instant;
+/// use geosip_core::connection::{ConnectionConfig, ConnectionId};
+/// use geosip_core::endpoint::{Endpoint, EndpointConfig};
+/// use geosip_core::io::{Output, TransportKind};
+///
+/// let now = Instant::now();
+/// let mut ep = Endpoint::new(
+///     EndpointConfig { local_udp: Some("192.0.2.10:5060".parse().unwrap()), ..Default::default() },
+///     now,
+/// );
+/// ep.add_connection(now, ConnectionId(0), ConnectionConfig::new("1001", "192.0.2.1:5060", TransportKind::Udp))
+///     .unwrap();
+/// let mut sent = 0;
+/// while let Some(out) = ep.poll_output() {
+///     if let Output::Transmit(t) = out {
+///         assert!(t.data.starts_with(b"REGISTER sip:192.0.2.1 SIP/2.0"));
+///         sent += 1;
+///     }
+/// }
+/// assert_eq!(sent, 1);
+/// assert!(ep.poll_timeout().is_some());
+/// ```
+///
 /// [`poll_output`]: Endpoint::poll_output
 /// [`poll_timeout`]: Endpoint::poll_timeout
 /// [`handle_timeout`]: Endpoint::handle_timeout
 #[derive(Debug)]
 pub struct Endpoint {
     config: EndpointConfig,
+    rng: SipRng,
     outputs: VecDeque<Output>,
     stats: Stats,
-    connections: Vec<(ConnectionId, ConnectionConfig)>,
+    conns: BTreeMap<ConnectionId, Conn>,
+    table: TransactionTable,
+    owners: HashMap<TxId, Purpose>,
+    timers: TimerTable<(ConnectionId, TimerKind)>,
+    flows: BTreeMap<FlowId, Flow>,
+    next_flow: u64,
+    /// Unregisters in flight, with the time they are abandoned.
+    unregisters: Vec<Unregister>,
+    /// Scratch buffer for building requests.
+    buf: Vec<u8>,
+}
+
+/// An unregister (REGISTER with Expires 0) in flight.
+#[derive(Debug, Clone, Copy)]
+struct Unregister {
+    tx: TxId,
+    conn: ConnectionId,
+    /// When it is abandoned, so that no traffic outlives a removal by more
+    /// than the probe timeout.
+    deadline: Instant,
+    /// The stream flow it uses, closed when it ends.
+    flow: Option<FlowId>,
 }
 
 impl Endpoint {
     /// A new endpoint with no connections.
     pub fn new(config: EndpointConfig, _now: Instant) -> Self {
         Endpoint {
+            rng: SipRng::from_seed(config.rng_seed),
+            table: TransactionTable::new(config.transactions),
             config,
             outputs: VecDeque::new(),
             stats: Stats::default(),
-            connections: Vec::new(),
+            conns: BTreeMap::new(),
+            owners: HashMap::new(),
+            timers: TimerTable::default(),
+            flows: BTreeMap::new(),
+            next_flow: 0,
+            unregisters: Vec::new(),
+            buf: Vec::with_capacity(1024),
         }
     }
 
@@ -88,63 +210,126 @@ impl Endpoint {
     /// Adds a connection; an enabled one starts registering at once.
     pub fn add_connection(
         &mut self,
-        _now: Instant,
+        now: Instant,
         id: ConnectionId,
         config: ConnectionConfig,
     ) -> Result<(), ConnectionError> {
-        if self.connections.iter().any(|(i, _)| *i == id) {
+        if self.conns.contains_key(&id) {
             return Err(ConnectionError::Duplicate(id));
         }
-        self.connections.push((id, config));
+        if self.conns.len() >= self.config.max_connections {
+            return Err(ConnectionError::TooMany(self.config.max_connections));
+        }
+        if config.transport == TransportKind::Udp && self.config.local_udp.is_none() {
+            return Err(ConnectionError::NoLocalAddress(TransportKind::Udp));
+        }
+        let conn = Conn::new(id, config, &mut self.rng)?;
+        let enabled = conn.enabled;
+        self.conns.insert(id, conn);
+        if enabled {
+            self.set_status(id, ConnectionStatus::Registering, StatusReason::Command);
+            self.start(now, id);
+        } else {
+            self.set_status(id, ConnectionStatus::Disabled, StatusReason::Command);
+        }
+        self.drain_table(now);
         Ok(())
     }
 
     /// Enables a connection: it registers again.
     pub fn enable_connection(
         &mut self,
-        _now: Instant,
+        now: Instant,
         id: ConnectionId,
     ) -> Result<(), ConnectionError> {
-        self.find(id).map(|_| ())
+        let c = self
+            .conns
+            .get_mut(&id)
+            .ok_or(ConnectionError::Unknown(id))?;
+        if c.enabled {
+            return Ok(());
+        }
+        c.enabled = true;
+        c.failures = 0;
+        self.set_status(id, ConnectionStatus::Registering, StatusReason::Command);
+        self.start(now, id);
+        self.drain_table(now);
+        Ok(())
     }
 
     /// Disables a connection: it unregisters (Expires 0) and stops retrying.
     pub fn disable_connection(
         &mut self,
-        _now: Instant,
+        now: Instant,
         id: ConnectionId,
     ) -> Result<(), ConnectionError> {
-        self.find(id).map(|_| ())
-    }
-
-    /// Removes a connection: it unregisters and all traffic to its site ends.
-    pub fn remove_connection(
-        &mut self,
-        _now: Instant,
-        id: ConnectionId,
-    ) -> Result<(), ConnectionError> {
-        let i = self
-            .connections
-            .iter()
-            .position(|(c, _)| *c == id)
+        let c = self
+            .conns
+            .get_mut(&id)
             .ok_or(ConnectionError::Unknown(id))?;
-        self.connections.remove(i);
+        if !c.enabled {
+            return Ok(());
+        }
+        c.enabled = false;
+        self.stop(now, id);
+        self.set_status(id, ConnectionStatus::Disabled, StatusReason::Command);
+        self.drain_table(now);
         Ok(())
     }
 
-    /// Every connection with its properties.
-    pub fn connections(&self) -> Vec<ConnectionInfo> {
-        Vec::new()
+    /// Removes a connection: it unregisters, and all traffic to its site
+    /// ends when that transaction does (at most `probe_timeout` later).
+    pub fn remove_connection(
+        &mut self,
+        now: Instant,
+        id: ConnectionId,
+    ) -> Result<(), ConnectionError> {
+        if !self.conns.contains_key(&id) {
+            return Err(ConnectionError::Unknown(id));
+        }
+        self.stop(now, id);
+        self.set_status(id, ConnectionStatus::Removed, StatusReason::Command);
+        self.conns.remove(&id);
+        self.drain_table(now);
+        Ok(())
     }
 
-    /// Unregisters every connection.
-    pub fn shutdown(&mut self, _now: Instant) {}
+    /// Every connection with its properties, in id order.
+    pub fn connections(&self) -> Vec<ConnectionInfo> {
+        self.conns.values().map(Conn::info).collect()
+    }
 
-    /// Feeds received bytes or a transport event.
-    pub fn handle_input(&mut self, _now: Instant, _input: Input<'_>) {}
+    /// One connection's properties.
+    pub fn connection(&self, id: ConnectionId) -> Option<ConnectionInfo> {
+        self.conns.get(&id).map(Conn::info)
+    }
+
+    /// Unregisters every connection (Expires 0) and stops all retries;
+    /// the connections stay, disabled.
+    pub fn shutdown(&mut self, now: Instant) {
+        let ids: Vec<_> = self.conns.keys().copied().collect();
+        for id in ids {
+            let _ = self.disable_connection(now, id);
+        }
+    }
 
     /// Runs every timer that is due at `now`.
-    pub fn handle_timeout(&mut self, _now: Instant) {}
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.table.handle_timeout(now);
+        self.drain_table(now);
+        while let Some(i) = self.unregisters.iter().position(|u| u.deadline <= now) {
+            let u = self.unregisters[i];
+            self.finish_unregister(now, u.tx, u.conn);
+        }
+        while let Some((id, kind)) = self.timers.pop_due(now) {
+            match kind {
+                TimerKind::Register => self.on_register_timer(now, id),
+                TimerKind::Probe => self.on_probe_timer(now, id),
+                TimerKind::ProbeDeadline => self.on_probe_deadline(now, id),
+            }
+            self.drain_table(now);
+        }
+    }
 
     /// The next thing to do.
     pub fn poll_output(&mut self) -> Option<Output> {
@@ -153,19 +338,193 @@ impl Endpoint {
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        None
+        [
+            self.table.next_deadline(),
+            self.timers.next_deadline(),
+            self.unregisters.iter().map(|u| u.deadline).min(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// An unregister ended (answered, failed or abandoned): end its
+    /// transaction and close the flow if the connection no longer needs it.
+    fn finish_unregister(&mut self, now: Instant, tx: TxId, conn: ConnectionId) {
+        let Some(i) = self.unregisters.iter().position(|u| u.tx == tx) else {
+            return;
+        };
+        let u = self.unregisters.swap_remove(i);
+        self.owners.remove(&tx);
+        self.table.terminate(tx);
+        let in_use = self.conns.get(&conn).is_some_and(|c| c.enabled);
+        if let (Some(flow), false) = (u.flow, in_use) {
+            if self.flows.remove(&flow).is_some() {
+                self.table
+                    .transport_failed(now, crate::transaction::TransportFailure::Flow(flow));
+                self.outputs.push_back(Output::Close { flow });
+            }
+            if let Some(c) = self.conns.get_mut(&conn) {
+                if c.flow.map(FlowState::id) == Some(flow) {
+                    c.flow = None;
+                }
+            }
+        }
     }
 
     /// Counters for diagnostics.
-    pub fn stats(&self) -> &Stats {
-        &self.stats
+    pub fn stats(&self) -> Stats {
+        Stats {
+            transactions: self.table.len(),
+            flows: self.flows.len(),
+            ..self.stats.clone()
+        }
     }
 
-    fn find(&self, id: ConnectionId) -> Result<&ConnectionConfig, ConnectionError> {
-        self.connections
-            .iter()
-            .find(|(c, _)| *c == id)
-            .map(|(_, c)| c)
-            .ok_or(ConnectionError::Unknown(id))
+    /// Raises the status event if the status changes.
+    fn set_status(&mut self, id: ConnectionId, status: ConnectionStatus, reason: StatusReason) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        if c.status == status && c.announced {
+            return;
+        }
+        c.announced = true;
+        c.status = status;
+        if !matches!(reason, StatusReason::Command) && status == ConnectionStatus::Unavailable {
+            c.last_error = Some(reason.clone());
+        }
+        self.outputs
+            .push_back(Output::Event(Event::ConnectionStatusChanged {
+                id,
+                user: c.cfg.user.clone(),
+                server: c.cfg.server.clone(),
+                transport: c.cfg.transport,
+                status,
+                reason,
+            }));
+    }
+
+    /// Moves the transaction table's events into outputs and to their
+    /// owners.
+    fn drain_table(&mut self, now: Instant) {
+        while let Some(ev) = self.table.poll_event() {
+            match ev {
+                TxEvent::Transmit { dest, bytes, .. } => {
+                    self.outputs
+                        .push_back(Output::Transmit(dest.transmit(bytes)));
+                }
+                TxEvent::Timeout { tx, .. } => {
+                    if let Some(p) = self.owners.get(&tx).copied() {
+                        self.on_tx_failed(now, tx, p, StatusReason::Timeout);
+                    }
+                }
+                TxEvent::TransportError { tx } => {
+                    if let Some(p) = self.owners.get(&tx).copied() {
+                        self.on_tx_failed(
+                            now,
+                            tx,
+                            p,
+                            StatusReason::Transport(crate::io::TransportError::Unreachable),
+                        );
+                    }
+                }
+                TxEvent::Terminated { tx } => {
+                    self.owners.remove(&tx);
+                }
+            }
+        }
+    }
+
+    /// A client transaction failed without a final response.
+    fn on_tx_failed(&mut self, now: Instant, tx: TxId, purpose: Purpose, reason: StatusReason) {
+        match purpose {
+            Purpose::Register(id) => {
+                if let Some(c) = self.conns.get_mut(&id).filter(|c| c.reg_tx == Some(tx)) {
+                    c.reg_tx = None;
+                    self.fail(now, id, reason, None, true);
+                }
+            }
+            Purpose::Probe(id) => {
+                if let Some(c) = self.conns.get_mut(&id).filter(|c| c.probe_tx == Some(tx)) {
+                    c.probe_tx = None;
+                    self.on_probe_failed(now, id, reason);
+                }
+            }
+            Purpose::Unregister(id) => self.finish_unregister(now, tx, id),
+        }
+    }
+
+    /// Opens a stream flow for a connection.
+    fn open_flow(&mut self, now: Instant, id: ConnectionId) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let Some(remote) = c.remote else { return };
+        let flow = FlowId(self.next_flow);
+        self.next_flow += 1;
+        c.flow = Some(FlowState::Connecting(flow));
+        let transport = c.cfg.transport;
+        let server_name = c
+            .host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned();
+        self.flows.insert(
+            flow,
+            Flow {
+                conn: id,
+                remote,
+                transport,
+                framer: StreamFramer::new(FlowRole::Client, self.config.limits),
+            },
+        );
+        self.outputs.push_back(Output::Connect {
+            flow,
+            remote,
+            transport,
+            server_name,
+        });
+        self.timers.set(
+            (id, TimerKind::ProbeDeadline),
+            now + self.config.connect_timeout,
+        );
+    }
+
+    /// Closes a connection's flow, if it has one.
+    fn close_flow(&mut self, now: Instant, id: ConnectionId) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        if let Some(f) = c.flow.take() {
+            let flow = f.id();
+            c.ping_out = false;
+            self.flows.remove(&flow);
+            self.table
+                .transport_failed(now, crate::transaction::TransportFailure::Flow(flow));
+            self.outputs.push_back(Output::Close { flow });
+        }
+    }
+
+    /// Feeds received bytes or a transport event.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) {
+        match input {
+            Input::Datagram {
+                local,
+                remote,
+                data,
+            } => {
+                self.on_datagram(now, local, remote, data);
+            }
+            Input::StreamData { flow, data } => self.on_stream_data(now, flow, data),
+            Input::FlowConnected { flow, local } => self.on_flow_connected(now, flow, local),
+            Input::FlowFailed { flow, error } => self.on_flow_failed(now, flow, error),
+            Input::Resolved { connection, result } => self.on_resolved(now, connection, result),
+            Input::DatagramFailed { remote, .. } => {
+                self.table
+                    .transport_failed(now, crate::transaction::TransportFailure::Datagram(remote));
+            }
+        }
+        self.drain_table(now);
     }
 }

@@ -132,8 +132,16 @@ impl<'a> Host<'a> {
     }
 }
 
-/// Parses a `host[:port]` (RFC 3261 §25.1 `hostport`).
-pub(crate) fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
+/// Parses a `host[:port]` (RFC 3261 §25.1 `hostport`), such as a
+/// configured server address.
+///
+/// ```
+/// use geosip_core::message::{uri::parse_hostport, Host};
+/// assert_eq!(parse_hostport("10.0.0.1:5080").unwrap().1, Some(5080));
+/// assert!(matches!(parse_hostport("sip.example.com").unwrap().0, Host::Domain(_)));
+/// assert!(parse_hostport("bad host").is_err());
+/// ```
+pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
     let (host, port) = if s.starts_with('[') {
         match s.find(']') {
             Some(end) => {

@@ -1,0 +1,108 @@
+//! Received messages: parse, match to a transaction, hand to the owner,
+//! and answer requests (RFC 3261 §8.2, §11.2, §18.2).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use crate::message::{HeaderName, Message, MessageWriter, Method, Parser};
+use crate::transaction::{Destination, RequestAction, ResponseAction};
+
+use super::{Endpoint, Purpose};
+
+/// The methods the endpoint answers today.
+pub(super) const ALLOW: &str = "OPTIONS, ACK, BYE, CANCEL";
+
+impl Endpoint {
+    pub(super) fn on_datagram(
+        &mut self,
+        now: Instant,
+        _local: SocketAddr,
+        remote: SocketAddr,
+        data: &[u8],
+    ) {
+        // RFC 5626 §4.4.1 keep-alives and stray CRLFs are not messages.
+        if data.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+            return;
+        }
+        self.on_message(now, data, Destination::udp(remote));
+    }
+
+    /// One whole message from a datagram or a stream flow.
+    pub(super) fn on_message(&mut self, now: Instant, data: &[u8], from: Destination) {
+        let parser = Parser::new(self.config.limits);
+        let msg = match parser.parse_datagram(data) {
+            Ok(m) => m,
+            Err(_) => {
+                // A malformed message is counted and dropped; it changes
+                // no state.
+                self.stats.malformed += 1;
+                return;
+            }
+        };
+        if msg.is_request() {
+            self.on_request(now, &msg, from);
+        } else {
+            self.on_response(now, &msg);
+        }
+    }
+
+    fn on_response(&mut self, now: Instant, msg: &Message<'_>) {
+        match self.table.handle_response(now, msg) {
+            ResponseAction::Deliver { tx, code } => {
+                let Some(purpose) = self.owners.get(&tx).copied() else {
+                    return;
+                };
+                match purpose {
+                    Purpose::Register(id) => self.on_register_response(now, id, tx, msg),
+                    Purpose::Probe(id) => {
+                        // Any response, even 404 or 405, shows the site
+                        // is alive (RFC 3261 §11.2).
+                        if self.conns.get(&id).is_some_and(|c| c.probe_tx == Some(tx)) {
+                            self.on_probe_answered(now, id);
+                        }
+                    }
+                    Purpose::Unregister(id) => {
+                        if code >= 200 {
+                            self.finish_unregister(now, tx, id);
+                        }
+                    }
+                }
+            }
+            ResponseAction::Absorbed { .. } => {}
+            ResponseAction::Unmatched => self.stats.stray_responses += 1,
+            ResponseAction::Invalid(_) => self.stats.malformed += 1,
+        }
+    }
+
+    fn on_request(&mut self, now: Instant, msg: &Message<'_>, from: Destination) {
+        let action = match self.table.handle_request(now, msg, from) {
+            Ok(a) => a,
+            Err(_) => {
+                self.stats.malformed += 1;
+                return;
+            }
+        };
+        let RequestAction::New { tx, .. } = action else {
+            return;
+        };
+        let (code, reason) = match msg.validate() {
+            Err(e) => (e.status(), "Bad Request"),
+            Ok(()) => match msg.method() {
+                Some(Method::Options) => (200, "OK"),
+                _ => (501, "Not Implemented"),
+            },
+        };
+        if code != 200 {
+            self.stats.rejected_requests += 1;
+        }
+        let to_tag = self.rng.token(10);
+        let mut buf = std::mem::take(&mut self.buf);
+        let mut w = MessageWriter::response_to(&mut buf, msg, code, reason, Some(&to_tag));
+        w.header(HeaderName::Allow, ALLOW)
+            .header(HeaderName::Accept, "application/sdp")
+            .header(HeaderName::UserAgent, &self.config.user_agent);
+        w.finish(b"");
+        let _ = self.table.respond(now, tx, buf.clone());
+        self.buf = buf;
+    }
+}

@@ -1,0 +1,395 @@
+//! Registration flow of each connection (RFC 3261 §10.2): first
+//! REGISTER, digest challenges, refresh, 423, failures with RFC 5626 §4.5
+//! back-off, and unregistering.
+
+use std::time::{Duration, Instant};
+
+use crate::auth::ChallengeVerdict;
+use crate::connection::ConnectionId;
+use crate::event::{ConnectionStatus, StatusReason};
+use crate::io::TransportKind;
+use crate::message::headers::{ProxyAuthenticate, WwwAuthenticate};
+use crate::message::{HeaderName, Message};
+use crate::registration::request::{contact_uri, write_register, Identity, RegisterRequest};
+use crate::registration::{classify, refresh_delay, RegisterOutcome};
+use crate::transaction::{Destination, TxId};
+
+use super::conn::{FlowState, Phase};
+use super::{Endpoint, Purpose, TimerKind};
+
+/// The most 423 answers followed in a row before giving up on a site.
+const MAX_INTERVAL_RAISES: u32 = 3;
+
+impl Endpoint {
+    /// Starts (or restarts) registering: resolve, connect, then REGISTER.
+    pub(super) fn start(&mut self, now: Instant, id: ConnectionId) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        if !c.enabled {
+            return;
+        }
+        if c.remote.is_none() {
+            c.phase = Phase::Resolving;
+            self.outputs.push_back(crate::io::Output::Resolve {
+                connection: id,
+                host: c.host.clone(),
+                port: c.port,
+                transport: c.cfg.transport,
+            });
+            return;
+        }
+        if c.cfg.transport.is_stream() && !matches!(c.flow, Some(FlowState::Up(..))) {
+            if c.flow.is_none() {
+                c.phase = Phase::Connecting;
+                self.open_flow(now, id);
+            }
+            return;
+        }
+        self.send_register(now, id, None);
+    }
+
+    /// Stops everything a connection does, sending an unregister if it
+    /// may hold a binding (RFC 3261 §10.2.2: Expires 0 for our Contact).
+    pub(super) fn stop(&mut self, now: Instant, id: ConnectionId) {
+        for kind in [
+            TimerKind::Register,
+            TimerKind::Probe,
+            TimerKind::ProbeDeadline,
+        ] {
+            self.timers.cancel((id, kind));
+        }
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let was_registered = c.registered_until.is_some_and(|t| t > now) || c.reg_tx.is_some();
+        for tx in [c.reg_tx.take(), c.probe_tx.take()].into_iter().flatten() {
+            self.owners.remove(&tx);
+            self.table.terminate(tx);
+        }
+        let c = self.conns.get_mut(&id).expect("present");
+        c.phase = Phase::Idle;
+        c.registered_until = None;
+        c.failures = 0;
+        c.probing = false;
+        if was_registered && c.local(self.config.local_udp).is_some() {
+            let saved = c.expires;
+            c.expires = 0;
+            self.send_register(now, id, None);
+            let c = self.conns.get_mut(&id).expect("present");
+            c.expires = saved;
+            if let Some(tx) = c.reg_tx.take() {
+                // The unregister is on its own now; it must not outlive
+                // the probe timeout (remove ends all traffic).
+                self.owners.insert(tx, Purpose::Unregister(id));
+                let flow = c.flow.map(FlowState::id);
+                c.flow = None;
+                c.ping_out = false;
+                self.unregisters.push(super::Unregister {
+                    tx,
+                    conn: id,
+                    deadline: now + c.cfg.probe_timeout,
+                    flow,
+                });
+            } else {
+                self.close_flow(now, id);
+            }
+        } else {
+            self.close_flow(now, id);
+        }
+    }
+
+    /// The Register timer: a refresh or a retry.
+    pub(super) fn on_register_timer(&mut self, now: Instant, id: ConnectionId) {
+        let Some(c) = self.conns.get(&id) else { return };
+        if !c.enabled || c.reg_tx.is_some() {
+            return;
+        }
+        self.start(now, id);
+    }
+
+    /// Builds and sends a REGISTER; `challenge` holds the response to
+    /// answer with credentials.
+    pub(super) fn send_register(
+        &mut self,
+        now: Instant,
+        id: ConnectionId,
+        challenge: Option<&Message<'_>>,
+    ) {
+        let local_udp = self.config.local_udp;
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        let (Some(remote), Some(local)) = (c.remote, c.local(local_udp)) else {
+            return;
+        };
+        c.cseq = c.cseq.wrapping_add(1).max(1);
+        let branch = self.rng.branch();
+        let mut cnonce = String::new();
+        self.rng.push_token(&mut cnonce, 16);
+        let ident = Identity {
+            user: &c.cfg.user,
+            domain: &c.domain,
+            display_name: c.cfg.display_name.as_deref(),
+            transport: c.cfg.transport,
+            via: local,
+            contact: c.learned_contact.unwrap_or(local),
+            user_agent: &self.config.user_agent,
+        };
+        let mut ruri = String::with_capacity(c.domain.len() + 4);
+        ruri.push_str("sip:");
+        ruri.push_str(&c.domain);
+        // Credentials: answer the challenge, or reuse the last nonce
+        // (RFC 7616 §3.4: nc counts up) so refreshes need no round trip.
+        let auth = match (challenge, &c.credentials) {
+            (Some(resp), Some(creds)) => {
+                let proxy = resp.status() == Some(407);
+                let res = if proxy {
+                    let ch: Vec<_> = resp
+                        .typed_all::<ProxyAuthenticate>()
+                        .filter_map(Result::ok)
+                        .map(|c| c.0)
+                        .collect();
+                    c.auth
+                        .respond(ch, true, creds, "REGISTER", &ruri, b"", &cnonce)
+                } else {
+                    let ch: Vec<_> = resp
+                        .typed_all::<WwwAuthenticate>()
+                        .filter_map(Result::ok)
+                        .map(|c| c.0)
+                        .collect();
+                    c.auth
+                        .respond(ch, false, creds, "REGISTER", &ruri, b"", &cnonce)
+                };
+                res.ok()
+            }
+            (None, Some(_)) => c
+                .auth
+                .authorize_with_cached("REGISTER", &ruri, b"", &cnonce),
+            _ => None,
+        };
+        c.sent_nonce = auth.as_ref().map(|a| a.nonce.clone());
+        write_register(
+            &mut self.buf,
+            &ident,
+            &RegisterRequest {
+                branch: &branch,
+                call_id: &c.call_id,
+                from_tag: &c.from_tag,
+                cseq: c.cseq,
+                expires: c.expires,
+                credentials: auth.as_ref().map(|a| (a.name, a.value.as_str())),
+            },
+        );
+        let dest = match (c.cfg.transport, c.flow) {
+            (TransportKind::Udp, _) => Destination::udp(remote),
+            (t, Some(FlowState::Up(flow, _))) => Destination::stream(remote, t, flow),
+            _ => return,
+        };
+        if c.phase != Phase::Registered {
+            c.phase = Phase::Registering;
+        }
+        match self.table.send_request(now, self.buf.clone(), dest) {
+            Ok(tx) => {
+                c.reg_tx = Some(tx);
+                self.owners.insert(tx, Purpose::Register(id));
+            }
+            Err(_) => {
+                // The table is full: try again later rather than lose the
+                // connection.
+                self.fail(
+                    now,
+                    id,
+                    StatusReason::Timeout,
+                    Some(Duration::from_secs(1)),
+                    false,
+                );
+            }
+        }
+    }
+
+    /// A final response to a REGISTER of ours.
+    pub(super) fn on_register_response(
+        &mut self,
+        now: Instant,
+        id: ConnectionId,
+        tx: TxId,
+        resp: &Message<'_>,
+    ) {
+        let code = resp.status().unwrap_or(500);
+        if code < 200 {
+            return;
+        }
+        let local_udp = self.config.local_udp;
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        if c.reg_tx != Some(tx) {
+            return;
+        }
+        c.reg_tx = None;
+        self.owners.remove(&tx);
+        let Some(local) = c.local(local_udp) else {
+            return;
+        };
+        let ident_contact = {
+            let ident = Identity {
+                user: &c.cfg.user,
+                domain: &c.domain,
+                display_name: None,
+                transport: c.cfg.transport,
+                via: local,
+                contact: c.learned_contact.unwrap_or(local),
+                user_agent: "",
+            };
+            contact_uri(&ident)
+        };
+        // RFC 3581 §4: the registrar's view of our address.
+        if c.cfg.reg_match_received_rport {
+            if let Some(seen) = observed_address(resp, local) {
+                if seen != c.learned_contact.unwrap_or(local) {
+                    c.learned_contact = Some(seen);
+                    if (200..300).contains(&code) {
+                        // Register the address the registrar can reach.
+                        self.send_register(now, id, None);
+                        return;
+                    }
+                }
+            }
+        }
+        let phrase = resp.reason().unwrap_or("").to_owned();
+        match classify(resp, &ident_contact, c.expires) {
+            RegisterOutcome::Registered { expires } => {
+                c.failures = 0;
+                c.probing = false;
+                c.interval_raises = 0;
+                c.phase = Phase::Registered;
+                c.registered_until = Some(now + Duration::from_secs(u64::from(expires)));
+                let refresh = refresh_delay(expires, c.cfg.reg_interval);
+                let keepalive = c.cfg.keepalive_interval;
+                self.timers.set((id, TimerKind::Register), now + refresh);
+                self.timers.set((id, TimerKind::Probe), now + keepalive);
+                self.timers.cancel((id, TimerKind::ProbeDeadline));
+                self.set_status(
+                    id,
+                    ConnectionStatus::Available,
+                    StatusReason::Sip { code, phrase },
+                );
+            }
+            RegisterOutcome::Challenged => {
+                let verdict = if c.credentials.is_none() {
+                    None
+                } else if code == 407 {
+                    let ch: Vec<_> = resp
+                        .typed_all::<ProxyAuthenticate>()
+                        .filter_map(Result::ok)
+                        .map(|c| c.0)
+                        .collect();
+                    Some(c.auth.classify(ch, c.sent_nonce.as_deref()))
+                } else {
+                    let ch: Vec<_> = resp
+                        .typed_all::<WwwAuthenticate>()
+                        .filter_map(Result::ok)
+                        .map(|c| c.0)
+                        .collect();
+                    Some(c.auth.classify(ch, c.sent_nonce.as_deref()))
+                };
+                match verdict {
+                    Some(ChallengeVerdict::Retry(_)) => self.send_register(now, id, Some(resp)),
+                    _ => {
+                        // No credentials, wrong ones, or nothing we can
+                        // answer: the site refuses us (RFC 7616 §3.3).
+                        self.fail(now, id, StatusReason::Sip { code, phrase }, None, false);
+                    }
+                }
+            }
+            RegisterOutcome::IntervalTooBrief { min_expires } => {
+                c.interval_raises += 1;
+                if c.interval_raises <= MAX_INTERVAL_RAISES {
+                    // RFC 3261 §10.2.8: retry with at least Min-Expires.
+                    c.expires = min_expires;
+                    self.send_register(now, id, None);
+                } else {
+                    self.fail(now, id, StatusReason::Sip { code, phrase }, None, false);
+                }
+            }
+            RegisterOutcome::Failed { code, retry_after } => {
+                self.fail(
+                    now,
+                    id,
+                    StatusReason::Sip { code, phrase },
+                    retry_after,
+                    false,
+                );
+            }
+        }
+    }
+
+    /// The connection failed: Unavailable, then a retry after the
+    /// back-off (or the Retry-After), and recovery probes if the site went
+    /// silent rather than refusing.
+    pub(super) fn fail(
+        &mut self,
+        now: Instant,
+        id: ConnectionId,
+        reason: StatusReason,
+        retry_after: Option<Duration>,
+        silent: bool,
+    ) {
+        let Some(c) = self.conns.get_mut(&id) else {
+            return;
+        };
+        if !c.enabled {
+            return;
+        }
+        c.failures = c.failures.saturating_add(1);
+        c.registered_until = None;
+        c.phase = Phase::Waiting;
+        let wait = match retry_after {
+            Some(r) => r,
+            None => c.backoff.wait(c.failures, &mut self.rng),
+        };
+        c.probing = silent;
+        let probe_every = c.cfg.probe_timeout;
+        if let Some(tx) = c.probe_tx.take() {
+            self.owners.remove(&tx);
+            self.table.terminate(tx);
+        }
+        self.timers.set((id, TimerKind::Register), now + wait);
+        self.timers.cancel((id, TimerKind::ProbeDeadline));
+        if silent {
+            self.timers.set((id, TimerKind::Probe), now + probe_every);
+        } else {
+            self.timers.cancel((id, TimerKind::Probe));
+        }
+        if silent
+            && self
+                .conns
+                .get(&id)
+                .is_some_and(|c| c.cfg.transport.is_stream())
+        {
+            self.close_flow(now, id);
+        }
+        self.set_status(id, ConnectionStatus::Unavailable, reason);
+    }
+}
+
+/// Our address as the server saw it: Via `received` and `rport`
+/// (RFC 3581 §4), when they differ from what we sent.
+fn observed_address(
+    resp: &Message<'_>,
+    local: std::net::SocketAddr,
+) -> Option<std::net::SocketAddr> {
+    let via = resp.top_via().ok()?;
+    let ip = match via.received() {
+        Some(r) => r
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .ok()?,
+        None => local.ip(),
+    };
+    let port = via.rport().flatten().unwrap_or(local.port());
+    let _ = resp.header(HeaderName::Via);
+    Some(std::net::SocketAddr::new(ip, port))
+}

@@ -1,0 +1,221 @@
+//! The endpoint against a hand-played registrar: the smallest end-to-end
+//! checks of registration, digest auth, refresh, keep-alive failure and
+//! recovery. The simulator in `tests/` covers the rest.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use geosip_core::auth::{challenge, verify, DigestAlgorithm, Qop};
+use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};
+use geosip_core::endpoint::{Endpoint, EndpointConfig};
+use geosip_core::event::{ConnectionStatus, Event};
+use geosip_core::io::{Input, Output, TransportKind};
+use geosip_core::message::headers::Authorization;
+use geosip_core::message::{parse, HeaderName, MessageWriter, Method};
+
+const LOCAL: &str = "10.0.0.1:5060";
+const SITE: &str = "10.1.0.1:5060";
+
+fn endpoint(now: Instant) -> Endpoint {
+    let mut ep = Endpoint::new(
+        EndpointConfig {
+            local_udp: Some(LOCAL.parse().unwrap()),
+            rng_seed: [9; 32],
+            ..Default::default()
+        },
+        now,
+    );
+    let mut cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
+    cfg.password = Some(Secret::new("secret"));
+    ep.add_connection(now, ConnectionId(0), cfg).unwrap();
+    ep
+}
+
+fn drain(ep: &mut Endpoint) -> (Vec<Vec<u8>>, Vec<Event>) {
+    let (mut sent, mut events) = (Vec::new(), Vec::new());
+    while let Some(o) = ep.poll_output() {
+        match o {
+            Output::Transmit(t) => {
+                assert_eq!(t.remote, SITE.parse::<SocketAddr>().unwrap());
+                sent.push(t.data);
+            }
+            Output::Event(e) => events.push(e),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    (sent, events)
+}
+
+/// Plays the registrar: 401 without credentials, 200 with good ones.
+fn registrar(req: &[u8]) -> Vec<u8> {
+    let m = parse(req).unwrap();
+    let mut out = Vec::new();
+    match m.method() {
+        Some(Method::Register) => match m.typed_opt::<Authorization>().unwrap() {
+            None => {
+                MessageWriter::response_to(&mut out, &m, 401, "Unauthorized", Some("r"))
+                    .header(
+                        HeaderName::WwwAuthenticate,
+                        &challenge(
+                            "site1",
+                            "nonce1",
+                            DigestAlgorithm::Sha256,
+                            false,
+                            &[Qop::Auth],
+                        ),
+                    )
+                    .finish(b"");
+            }
+            Some(a) => {
+                verify(&a, "secret", "REGISTER", b"").unwrap();
+                MessageWriter::response_to(&mut out, &m, 200, "OK", Some("r"))
+                    .header(HeaderName::Contact, m.header(HeaderName::Contact).unwrap())
+                    .header(HeaderName::Expires, "600")
+                    .finish(b"");
+            }
+        },
+        _ => {
+            MessageWriter::response_to(&mut out, &m, 200, "OK", Some("r")).finish(b"");
+        }
+    }
+    out
+}
+
+fn deliver(ep: &mut Endpoint, now: Instant, data: &[u8]) {
+    ep.handle_input(
+        now,
+        Input::Datagram {
+            local: LOCAL.parse().unwrap(),
+            remote: SITE.parse().unwrap(),
+            data,
+        },
+    );
+}
+
+fn status_of(events: &[Event]) -> Vec<ConnectionStatus> {
+    events
+        .iter()
+        .map(|e| match e {
+            Event::ConnectionStatusChanged { status, .. } => *status,
+            _ => panic!(),
+        })
+        .collect()
+}
+
+#[test]
+fn registers_with_digest_then_refreshes_and_keeps_alive() {
+    let t0 = Instant::now();
+    let mut ep = endpoint(t0);
+    let (sent, events) = drain(&mut ep);
+    assert_eq!(status_of(&events), [ConnectionStatus::Registering]);
+    assert_eq!(sent.len(), 1);
+    let first = parse(&sent[0]).unwrap();
+    assert!(first.header(HeaderName::Authorization).is_none());
+    assert_eq!(first.header(HeaderName::Expires), Some("3600"));
+
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    let (sent, events) = drain(&mut ep);
+    assert!(events.is_empty());
+    assert_eq!(sent.len(), 1);
+    let second = parse(&sent[0]).unwrap();
+    assert_eq!(second.call_id().unwrap(), first.call_id().unwrap());
+    assert_eq!(second.cseq().unwrap().seq, first.cseq().unwrap().seq + 1);
+
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    let (_, events) = drain(&mut ep);
+    assert_eq!(status_of(&events), [ConnectionStatus::Available]);
+    let info = ep.connection(ConnectionId(0)).unwrap();
+    assert_eq!(info.registered_until, Some(t0 + Duration::from_secs(600)));
+
+    // Keep-alive OPTIONS after 5 s, answered: still Available.
+    let mut now = t0;
+    let mut probes = 0;
+    let mut refreshes = 0;
+    while now < t0 + Duration::from_secs(700) {
+        now = ep.poll_timeout().unwrap().max(now);
+        ep.handle_timeout(now);
+        let (sent, events) = drain(&mut ep);
+        assert!(events.is_empty(), "{events:?}");
+        for s in sent {
+            let m = parse(&s).unwrap();
+            match m.method() {
+                Some(Method::Options) => probes += 1,
+                Some(Method::Register) => {
+                    refreshes += 1;
+                    // Proactive credentials with the cached nonce.
+                    assert!(m.header(HeaderName::Authorization).is_some());
+                }
+                _ => {}
+            }
+            deliver(&mut ep, now, &registrar(&s));
+        }
+        let (_, events) = drain(&mut ep);
+        assert!(events.is_empty(), "{events:?}");
+    }
+    assert!(probes >= 100, "{probes}");
+    // Granted 600 s: refreshed at 568 s.
+    assert_eq!(refreshes, 1);
+}
+
+#[test]
+fn silent_site_goes_unavailable_within_ten_seconds_and_comes_back() {
+    let t0 = Instant::now();
+    let mut ep = endpoint(t0);
+    let (sent, _) = drain(&mut ep);
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    let (sent, _) = drain(&mut ep);
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    let (_, events) = drain(&mut ep);
+    assert_eq!(status_of(&events), [ConnectionStatus::Available]);
+
+    // The site dies at t0 + 1 s: nothing is answered.
+    let dead = t0 + Duration::from_secs(1);
+    let mut now = t0;
+    let mut down_at = None;
+    while down_at.is_none() && now < t0 + Duration::from_secs(60) {
+        now = ep.poll_timeout().unwrap().max(now);
+        ep.handle_timeout(now);
+        let (sent, events) = drain(&mut ep);
+        if now < dead {
+            for s in &sent {
+                deliver(&mut ep, now, &registrar(s));
+            }
+        }
+        if status_of(&events).contains(&ConnectionStatus::Unavailable) {
+            down_at = Some(now);
+        }
+    }
+    let down_at = down_at.expect("noticed");
+    assert!(
+        down_at - dead <= Duration::from_secs(10),
+        "{:?}",
+        down_at - dead
+    );
+
+    // It comes back 60 s later: Available again within 5 s.
+    let back = down_at + Duration::from_secs(60);
+    let mut up_at = None;
+    while up_at.is_none() && now < back + Duration::from_secs(60) {
+        now = ep.poll_timeout().unwrap().max(now);
+        ep.handle_timeout(now);
+        let (sent, events) = drain(&mut ep);
+        assert!(!status_of(&events).contains(&ConnectionStatus::Available));
+        if now >= back {
+            for s in &sent {
+                deliver(&mut ep, now, &registrar(s));
+            }
+            let (sent2, events2) = drain(&mut ep);
+            for s in &sent2 {
+                deliver(&mut ep, now, &registrar(s));
+            }
+            let (_, events3) = drain(&mut ep);
+            if status_of(&events2).contains(&ConnectionStatus::Available)
+                || status_of(&events3).contains(&ConnectionStatus::Available)
+            {
+                up_at = Some(now);
+            }
+        }
+    }
+    let up_at = up_at.expect("recovered");
+    assert!(up_at - back <= Duration::from_secs(5), "{:?}", up_at - back);
+}

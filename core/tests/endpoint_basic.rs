@@ -219,3 +219,100 @@ fn silent_site_goes_unavailable_within_ten_seconds_and_comes_back() {
     let up_at = up_at.expect("recovered");
     assert!(up_at - back <= Duration::from_secs(5), "{:?}", up_at - back);
 }
+
+fn registered(t0: Instant) -> Endpoint {
+    let mut ep = endpoint(t0);
+    let (sent, _) = drain(&mut ep);
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    let (sent, _) = drain(&mut ep);
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    let (_, events) = drain(&mut ep);
+    assert_eq!(status_of(&events), [ConnectionStatus::Available]);
+    ep
+}
+
+fn stale_challenge(req: &[u8]) -> Vec<u8> {
+    let m = parse(req).unwrap();
+    let mut out = Vec::new();
+    MessageWriter::response_to(&mut out, &m, 401, "Unauthorized", Some("r"))
+        .header(
+            HeaderName::WwwAuthenticate,
+            &challenge(
+                "site1",
+                "nonce2",
+                DigestAlgorithm::Sha256,
+                true,
+                &[Qop::Auth],
+            ),
+        )
+        .finish(b"");
+    out
+}
+
+#[test]
+fn disable_unregisters_answering_a_stale_challenge_then_goes_quiet() {
+    let t0 = Instant::now();
+    let mut ep = registered(t0);
+    ep.disable_connection(t0, ConnectionId(0)).unwrap();
+    let (sent, events) = drain(&mut ep);
+    assert_eq!(status_of(&events), [ConnectionStatus::Disabled]);
+    assert_eq!(sent.len(), 1);
+    let unreg = parse(&sent[0]).unwrap();
+    assert_eq!(unreg.header(HeaderName::Expires), Some("0"));
+    // The registrar's nonce expired: the unregister is challenged again.
+    deliver(&mut ep, t0, &stale_challenge(&sent[0]));
+    let (sent, _) = drain(&mut ep);
+    assert_eq!(sent.len(), 1);
+    let again = parse(&sent[0]).unwrap();
+    assert_eq!(again.header(HeaderName::Expires), Some("0"));
+    let auth = again.typed::<Authorization>().unwrap();
+    assert_eq!(auth.nonce(), Some("nonce2"));
+    verify(&auth, "secret", "REGISTER", b"").unwrap();
+    deliver(&mut ep, t0, &registrar(&sent[0]));
+    // Nothing more is sent, ever.
+    let mut now = t0;
+    while let Some(t) = ep.poll_timeout() {
+        now = t.max(now);
+        ep.handle_timeout(now);
+        let (sent, events) = drain(&mut ep);
+        assert!(sent.is_empty() && events.is_empty());
+        assert!(now < t0 + Duration::from_secs(120));
+    }
+    assert_eq!(ep.stats().transactions, 0);
+}
+
+#[test]
+fn remove_stops_all_traffic_within_the_probe_timeout() {
+    let t0 = Instant::now();
+    let mut ep = registered(t0);
+    ep.remove_connection(t0, ConnectionId(0)).unwrap();
+    assert!(ep.connections().is_empty());
+    assert_eq!(
+        ep.remove_connection(t0, ConnectionId(0)),
+        Err(geosip_core::connection::ConnectionError::Unknown(
+            ConnectionId(0)
+        ))
+    );
+    let (sent, events) = drain(&mut ep);
+    assert_eq!(status_of(&events), [ConnectionStatus::Removed]);
+    assert_eq!(
+        parse(&sent[0]).unwrap().header(HeaderName::Expires),
+        Some("0")
+    );
+    // The site never answers: retransmissions stop within 4 s.
+    let mut last = t0;
+    let mut now = t0;
+    while let Some(t) = ep.poll_timeout() {
+        now = t.max(now);
+        ep.handle_timeout(now);
+        let (sent, _) = drain(&mut ep);
+        if !sent.is_empty() {
+            last = now;
+        }
+        assert!(now < t0 + Duration::from_secs(120));
+    }
+    assert!(last - t0 < Duration::from_secs(4), "{:?}", last - t0);
+    // The id is free again.
+    let cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
+    ep.add_connection(now, ConnectionId(0), cfg).unwrap();
+}

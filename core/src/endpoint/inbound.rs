@@ -63,7 +63,7 @@ impl Endpoint {
                     }
                     Purpose::Unregister(id) => {
                         if code >= 200 {
-                            self.finish_unregister(now, tx, id);
+                            self.on_unregister_response(now, tx, id, msg);
                         }
                     }
                 }

@@ -172,15 +172,20 @@ pub struct Endpoint {
 }
 
 /// An unregister (REGISTER with Expires 0) in flight.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 struct Unregister {
     tx: TxId,
     conn: ConnectionId,
     /// When it is abandoned, so that no traffic outlives a removal by more
     /// than the probe timeout.
     deadline: Instant,
-    /// The stream flow it uses, closed when it ends.
+    /// The stream flow it uses, closed when it ends, and our address on it.
     flow: Option<FlowId>,
+    local: Option<SocketAddr>,
+    /// The connection, when it was removed (needed to answer a challenge).
+    detached: Option<Box<Conn>>,
+    /// Whether a challenge was answered already.
+    challenged: bool,
 }
 
 impl Endpoint {
@@ -271,7 +276,7 @@ impl Endpoint {
             return Ok(());
         }
         c.enabled = false;
-        self.stop(now, id);
+        self.stop(now, id, false);
         self.set_status(id, ConnectionStatus::Disabled, StatusReason::Command);
         self.drain_table(now);
         Ok(())
@@ -287,8 +292,8 @@ impl Endpoint {
         if !self.conns.contains_key(&id) {
             return Err(ConnectionError::Unknown(id));
         }
-        self.stop(now, id);
         self.set_status(id, ConnectionStatus::Removed, StatusReason::Command);
+        self.stop(now, id, true);
         self.conns.remove(&id);
         self.drain_table(now);
         Ok(())
@@ -318,8 +323,8 @@ impl Endpoint {
         self.table.handle_timeout(now);
         self.drain_table(now);
         while let Some(i) = self.unregisters.iter().position(|u| u.deadline <= now) {
-            let u = self.unregisters[i];
-            self.finish_unregister(now, u.tx, u.conn);
+            let (tx, conn) = (self.unregisters[i].tx, self.unregisters[i].conn);
+            self.finish_unregister(now, tx, conn);
         }
         while let Some((id, kind)) = self.timers.pop_due(now) {
             match kind {
@@ -357,7 +362,10 @@ impl Endpoint {
         let u = self.unregisters.swap_remove(i);
         self.owners.remove(&tx);
         self.table.terminate(tx);
-        let in_use = self.conns.get(&conn).is_some_and(|c| c.enabled);
+        let in_use = self
+            .conns
+            .get(&conn)
+            .is_some_and(|c| c.enabled && u.detached.is_none());
         if let (Some(flow), false) = (u.flow, in_use) {
             if self.flows.remove(&flow).is_some() {
                 self.table

@@ -14,8 +14,9 @@ use crate::registration::request::{contact_uri, write_register, Identity, Regist
 use crate::registration::{classify, refresh_delay, RegisterOutcome};
 use crate::transaction::{Destination, TxId};
 
-use super::conn::{FlowState, Phase};
-use super::{Endpoint, Purpose, TimerKind};
+use super::conn::{Conn, FlowState, Phase};
+use super::{Endpoint, EndpointConfig, Purpose, TimerKind};
+use crate::rng::SipRng;
 
 /// The most 423 answers followed in a row before giving up on a site.
 const MAX_INTERVAL_RAISES: u32 = 3;
@@ -51,7 +52,7 @@ impl Endpoint {
 
     /// Stops everything a connection does, sending an unregister if it
     /// may hold a binding (RFC 3261 §10.2.2: Expires 0 for our Contact).
-    pub(super) fn stop(&mut self, now: Instant, id: ConnectionId) {
+    pub(super) fn stop(&mut self, now: Instant, id: ConnectionId, removing: bool) {
         for kind in [
             TimerKind::Register,
             TimerKind::Probe,
@@ -72,31 +73,41 @@ impl Endpoint {
         c.registered_until = None;
         c.failures = 0;
         c.probing = false;
-        if was_registered && c.local(self.config.local_udp).is_some() {
-            let saved = c.expires;
-            c.expires = 0;
-            self.send_register(now, id, None);
-            let c = self.conns.get_mut(&id).expect("present");
-            c.expires = saved;
-            if let Some(tx) = c.reg_tx.take() {
-                // The unregister is on its own now; it must not outlive
-                // the probe timeout (remove ends all traffic).
-                self.owners.insert(tx, Purpose::Unregister(id));
-                let flow = c.flow.map(FlowState::id);
-                c.flow = None;
-                c.ping_out = false;
-                self.unregisters.push(super::Unregister {
-                    tx,
-                    conn: id,
-                    deadline: now + c.cfg.probe_timeout,
-                    flow,
-                });
-            } else {
-                self.close_flow(now, id);
-            }
+        let sent = if was_registered {
+            build_register(&mut self.rng, &self.config, c, None, 0, &mut self.buf)
+                .and_then(|dest| self.table.send_request(now, self.buf.clone(), dest).ok())
         } else {
+            None
+        };
+        let Some(tx) = sent else {
             self.close_flow(now, id);
-        }
+            return;
+        };
+        // The unregister is on its own now; it must not outlive the probe
+        // timeout, so that a removal ends all traffic soon.
+        let c = self.conns.get_mut(&id).expect("present");
+        self.owners.insert(tx, Purpose::Unregister(id));
+        let (flow, local) = match c.flow.take() {
+            Some(FlowState::Up(f, l)) => (Some(f), Some(l)),
+            Some(other) => (Some(other.id()), None),
+            None => (None, None),
+        };
+        c.ping_out = false;
+        let deadline = now + c.cfg.probe_timeout;
+        let detached = if removing {
+            self.conns.remove(&id).map(Box::new)
+        } else {
+            None
+        };
+        self.unregisters.push(super::Unregister {
+            tx,
+            conn: id,
+            deadline,
+            flow,
+            local,
+            detached,
+            challenged: false,
+        });
     }
 
     /// The Register timer: a refresh or a retry.
@@ -116,75 +127,18 @@ impl Endpoint {
         id: ConnectionId,
         challenge: Option<&Message<'_>>,
     ) {
-        let local_udp = self.config.local_udp;
         let Some(c) = self.conns.get_mut(&id) else {
             return;
         };
-        let (Some(remote), Some(local)) = (c.remote, c.local(local_udp)) else {
-            return;
-        };
-        c.cseq = c.cseq.wrapping_add(1).max(1);
-        let branch = self.rng.branch();
-        let mut cnonce = String::new();
-        self.rng.push_token(&mut cnonce, 16);
-        let ident = Identity {
-            user: &c.cfg.user,
-            domain: &c.domain,
-            display_name: c.cfg.display_name.as_deref(),
-            transport: c.cfg.transport,
-            via: local,
-            contact: c.learned_contact.unwrap_or(local),
-            user_agent: &self.config.user_agent,
-        };
-        let mut ruri = String::with_capacity(c.domain.len() + 4);
-        ruri.push_str("sip:");
-        ruri.push_str(&c.domain);
-        // Credentials: answer the challenge, or reuse the last nonce
-        // (RFC 7616 §3.4: nc counts up) so refreshes need no round trip.
-        let auth = match (challenge, &c.credentials) {
-            (Some(resp), Some(creds)) => {
-                let proxy = resp.status() == Some(407);
-                let res = if proxy {
-                    let ch: Vec<_> = resp
-                        .typed_all::<ProxyAuthenticate>()
-                        .filter_map(Result::ok)
-                        .map(|c| c.0)
-                        .collect();
-                    c.auth
-                        .respond(ch, true, creds, "REGISTER", &ruri, b"", &cnonce)
-                } else {
-                    let ch: Vec<_> = resp
-                        .typed_all::<WwwAuthenticate>()
-                        .filter_map(Result::ok)
-                        .map(|c| c.0)
-                        .collect();
-                    c.auth
-                        .respond(ch, false, creds, "REGISTER", &ruri, b"", &cnonce)
-                };
-                res.ok()
-            }
-            (None, Some(_)) => c
-                .auth
-                .authorize_with_cached("REGISTER", &ruri, b"", &cnonce),
-            _ => None,
-        };
-        c.sent_nonce = auth.as_ref().map(|a| a.nonce.clone());
-        write_register(
+        let Some(dest) = build_register(
+            &mut self.rng,
+            &self.config,
+            c,
+            challenge,
+            c.expires,
             &mut self.buf,
-            &ident,
-            &RegisterRequest {
-                branch: &branch,
-                call_id: &c.call_id,
-                from_tag: &c.from_tag,
-                cseq: c.cseq,
-                expires: c.expires,
-                credentials: auth.as_ref().map(|a| (a.name, a.value.as_str())),
-            },
-        );
-        let dest = match (c.cfg.transport, c.flow) {
-            (TransportKind::Udp, _) => Destination::udp(remote),
-            (t, Some(FlowState::Up(flow, _))) => Destination::stream(remote, t, flow),
-            _ => return,
+        ) else {
+            return;
         };
         if c.phase != Phase::Registered {
             c.phase = Phase::Registering;
@@ -206,6 +160,53 @@ impl Endpoint {
                 );
             }
         }
+    }
+
+    /// A final response to an unregister: done, unless it is the first
+    /// challenge, which is answered once (registrars such as Kamailio
+    /// authenticate unregisters too).
+    pub(super) fn on_unregister_response(
+        &mut self,
+        now: Instant,
+        tx: TxId,
+        id: ConnectionId,
+        resp: &Message<'_>,
+    ) {
+        let code = resp.status().unwrap_or(500);
+        let Some(i) = self.unregisters.iter().position(|u| u.tx == tx) else {
+            return;
+        };
+        if matches!(code, 401 | 407) && !self.unregisters[i].challenged {
+            self.unregisters[i].challenged = true;
+            let u = &mut self.unregisters[i];
+            let attached = u.detached.is_none();
+            let conn = match u.detached.as_deref_mut() {
+                Some(c) => Some(c),
+                None => self.conns.get_mut(&id).filter(|c| !c.enabled),
+            };
+            if let Some(c) = conn {
+                // Use the flow the unregister went out on.
+                if let Some(flow) = u.flow {
+                    if let Some(local) = self.flows.get(&flow).and(u.local) {
+                        c.flow = Some(FlowState::Up(flow, local));
+                    }
+                }
+                let dest =
+                    build_register(&mut self.rng, &self.config, c, Some(resp), 0, &mut self.buf);
+                if attached {
+                    c.flow = None;
+                }
+                if let Some(dest) = dest {
+                    if let Ok(new_tx) = self.table.send_request(now, self.buf.clone(), dest) {
+                        self.owners.remove(&tx);
+                        self.owners.insert(new_tx, Purpose::Unregister(id));
+                        u.tx = new_tx;
+                        return;
+                    }
+                }
+            }
+        }
+        self.finish_unregister(now, tx, id);
     }
 
     /// A final response to a REGISTER of ours.
@@ -392,4 +393,82 @@ fn observed_address(
     let port = via.rport().flatten().unwrap_or(local.port());
     let _ = resp.header(HeaderName::Via);
     Some(std::net::SocketAddr::new(ip, port))
+}
+
+/// Writes a REGISTER for `c` into `buf` and returns where it goes: with
+/// credentials answering `challenge`, or the cached nonce's (RFC 7616
+/// §3.4: nc counts up) so that refreshes need no extra round trip.
+pub(super) fn build_register(
+    rng: &mut SipRng,
+    config: &EndpointConfig,
+    c: &mut Conn,
+    challenge: Option<&Message<'_>>,
+    expires: u32,
+    buf: &mut Vec<u8>,
+) -> Option<Destination> {
+    let (Some(remote), Some(local)) = (c.remote, c.local(config.local_udp)) else {
+        return None;
+    };
+    let dest = match (c.cfg.transport, c.flow) {
+        (TransportKind::Udp, _) => Destination::udp(remote),
+        (t, Some(FlowState::Up(flow, _))) => Destination::stream(remote, t, flow),
+        _ => return None,
+    };
+    c.cseq = c.cseq.wrapping_add(1).max(1);
+    let branch = rng.branch();
+    let mut cnonce = String::new();
+    rng.push_token(&mut cnonce, 16);
+    let ident = Identity {
+        user: &c.cfg.user,
+        domain: &c.domain,
+        display_name: c.cfg.display_name.as_deref(),
+        transport: c.cfg.transport,
+        via: local,
+        contact: c.learned_contact.unwrap_or(local),
+        user_agent: &config.user_agent,
+    };
+    let mut ruri = String::with_capacity(c.domain.len() + 4);
+    ruri.push_str("sip:");
+    ruri.push_str(&c.domain);
+    let auth = match (challenge, &c.credentials) {
+        (Some(resp), Some(creds)) => {
+            let proxy = resp.status() == Some(407);
+            let res = if proxy {
+                let ch: Vec<_> = resp
+                    .typed_all::<ProxyAuthenticate>()
+                    .filter_map(Result::ok)
+                    .map(|c| c.0)
+                    .collect();
+                c.auth
+                    .respond(ch, true, creds, "REGISTER", &ruri, b"", &cnonce)
+            } else {
+                let ch: Vec<_> = resp
+                    .typed_all::<WwwAuthenticate>()
+                    .filter_map(Result::ok)
+                    .map(|c| c.0)
+                    .collect();
+                c.auth
+                    .respond(ch, false, creds, "REGISTER", &ruri, b"", &cnonce)
+            };
+            res.ok()
+        }
+        (None, Some(_)) => c
+            .auth
+            .authorize_with_cached("REGISTER", &ruri, b"", &cnonce),
+        _ => None,
+    };
+    c.sent_nonce = auth.as_ref().map(|a| a.nonce.clone());
+    write_register(
+        buf,
+        &ident,
+        &RegisterRequest {
+            branch: &branch,
+            call_id: &c.call_id,
+            from_tag: &c.from_tag,
+            cseq: c.cseq,
+            expires,
+            credentials: auth.as_ref().map(|a| (a.name, a.value.as_str())),
+        },
+    );
+    Some(dest)
 }

@@ -55,12 +55,12 @@ pub enum VerifyError {
 /// use geosip_core::auth::{verify, Credentials, DigestClient, VerifyError};
 /// use geosip_core::message::headers::AuthValue;
 ///
-/// let ch = AuthValue { scheme: "Digest", params: r#"realm="r", nonce="n", algorithm=SHA-512-256, qop="auth""# };
+/// let ch = AuthValue::new("Digest", r#"realm="r", nonce="n", algorithm=SHA-512-256, qop="auth""#);
 /// let out = DigestClient::new()
 ///     .respond([ch], false, &Credentials::new("bob", "pw"), "REGISTER", "sip:r", b"", "cn")
 ///     .unwrap();
 /// let (scheme, params) = out.value.split_once(' ').unwrap();
-/// let auth = AuthValue { scheme, params };
+/// let auth = AuthValue::new(scheme, params);
 /// assert_eq!(verify(&auth, "pw", "REGISTER", b""), Ok(()));
 /// assert_eq!(verify(&auth, "nope", "REGISTER", b""), Err(VerifyError::ResponseMismatch));
 /// ```
@@ -91,12 +91,12 @@ pub fn verify(
 /// use geosip_core::auth::{verify_for_user, Credentials, DigestClient, VerifyError};
 /// use geosip_core::message::headers::AuthValue;
 ///
-/// let ch = AuthValue { scheme: "Digest", params: r#"realm="r", nonce="n", qop="auth", userhash=true"# };
+/// let ch = AuthValue::new("Digest", r#"realm="r", nonce="n", qop="auth", userhash=true"#);
 /// let out = DigestClient::new()
 ///     .respond([ch], false, &Credentials::new("bob", "pw"), "REGISTER", "sip:r", b"", "cn")
 ///     .unwrap();
 /// let (scheme, params) = out.value.split_once(' ').unwrap();
-/// let auth = AuthValue { scheme, params };
+/// let auth = AuthValue::new(scheme, params);
 /// assert_eq!(verify_for_user(&auth, "bob", "pw", "REGISTER", b""), Ok(()));
 /// assert_eq!(verify_for_user(&auth, "eve", "pw", "REGISTER", b""), Err(VerifyError::WrongUser));
 /// ```

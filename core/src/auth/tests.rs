@@ -25,10 +25,7 @@ fn www<'a>(m: &'a Message<'a>) -> Vec<AuthValue<'a>> {
 }
 
 fn digest(params: &str) -> AuthValue<'_> {
-    AuthValue {
-        scheme: "Digest",
-        params,
-    }
+    AuthValue::new("Digest", params)
 }
 
 fn alice() -> Credentials {
@@ -38,7 +35,7 @@ fn alice() -> Credentials {
 /// Parses our own header value back, as the registrar would.
 fn as_auth(value: &str) -> AuthValue<'_> {
     let (scheme, params) = value.split_once(' ').unwrap();
-    AuthValue { scheme, params }
+    AuthValue::new(scheme, params)
 }
 
 fn register(
@@ -157,10 +154,7 @@ fn prefers_the_servers_order_and_skips_unsupported_algorithms() {
     assert_eq!(as_auth(&out.value).algorithm(), Some("MD5"));
 
     let unsupported_first = [
-        AuthValue {
-            scheme: "Basic",
-            params: r#"realm="r""#,
-        },
+        AuthValue::new("Basic", r#"realm="r""#),
         digest(r#"realm="r", nonce="n", algorithm=AKAv1-MD5, qop="auth""#),
         digest(r#"realm="r", nonce="n", algorithm=SHA-1, qop="auth""#),
         digest(r#"realm="r", nonce="n", algorithm=sha-512-256, qop="auth""#),
@@ -466,15 +460,7 @@ fn verify_reports_what_is_wrong() {
     let with = |extra: &str| format!("{base}{extra}");
     let check = |p: &str| verify(&digest(p), "pw", "REGISTER", b"");
     assert_eq!(
-        verify(
-            &AuthValue {
-                scheme: "Basic",
-                params: ""
-            },
-            "pw",
-            "REGISTER",
-            b""
-        ),
+        verify(&AuthValue::new("Basic", ""), "pw", "REGISTER", b""),
         Err(VerifyError::NotDigest)
     );
     assert_eq!(check(r#"realm="r""#), Err(VerifyError::Missing("username")));

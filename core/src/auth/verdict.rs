@@ -78,17 +78,17 @@ impl DigestClient {
     /// use geosip_core::auth::{ChallengeVerdict, Credentials, DigestClient, RejectReason, RetryReason};
     /// use geosip_core::message::headers::AuthValue;
     ///
-    /// let first = AuthValue { scheme: "Digest", params: r#"realm="r", nonce="n1", qop="auth""# };
+    /// let first = AuthValue::new("Digest", r#"realm="r", nonce="n1", qop="auth""#);
     /// let mut client = DigestClient::new();
     /// assert_eq!(client.classify([first], None), ChallengeVerdict::Retry(RetryReason::FirstChallenge));
     /// let sent = client
     ///     .respond([first], false, &Credentials::new("bob", "pw"), "REGISTER", "sip:r", b"", "c")
     ///     .unwrap();
     ///
-    /// let stale = AuthValue { scheme: "Digest", params: r#"realm="r", nonce="n2", qop="auth", stale=true"# };
+    /// let stale = AuthValue::new("Digest", r#"realm="r", nonce="n2", qop="auth", stale=true"#);
     /// assert_eq!(client.classify([stale], Some(&sent.nonce)), ChallengeVerdict::Retry(RetryReason::StaleNonce));
     ///
-    /// let again = AuthValue { scheme: "Digest", params: r#"realm="r", nonce="n3", qop="auth""# };
+    /// let again = AuthValue::new("Digest", r#"realm="r", nonce="n3", qop="auth""#);
     /// assert_eq!(
     ///     client.classify([again], Some(&sent.nonce)),
     ///     ChallengeVerdict::Rejected(RejectReason::WrongCredentials)

@@ -79,7 +79,14 @@ impl<'a> Params<'a> {
     /// Checks the grammar: every name is a token and every value is a token,
     /// a quoted string, or an IPv6 reference (RFC 3261 §25.1 `gen-value`).
     pub(crate) fn check(&self) -> Result<(), &'static str> {
-        let s = trim(self.raw);
+        self.check_each(|_| ())
+    }
+
+    /// Checks the grammar like [`check`](Self::check) and shows every
+    /// parameter to `f`, in one pass.
+    #[inline]
+    pub(crate) fn check_each(&self, mut f: impl FnMut(&Param<'a>)) -> Result<(), &'static str> {
+        let s = super::scan::trim_start(self.raw);
         if s.is_empty() {
             return Ok(());
         }
@@ -87,32 +94,35 @@ impl<'a> Params<'a> {
             return Err("parameters must start with ';'");
         }
         for p in self.iter() {
-            if !is_token(p.name) {
-                return Err("empty or malformed parameter name");
-            }
-            if let Some(v) = p.value {
-                let ok = if v.starts_with('"') {
-                    quoted_end(v.as_bytes()) == Some(v.len())
-                } else if v.starts_with('[') {
-                    v.ends_with(']')
-                } else {
-                    is_token(v) || v.bytes().all(is_param_value_char)
-                };
-                if !ok {
-                    return Err("malformed parameter value");
-                }
-            }
+            check_param(&p)?;
+            f(&p);
         }
         Ok(())
     }
 }
 
-/// URI parameter values may hold `:` `/` `[` `]` `&` `$` and escapes
-/// (RFC 3261 §19.1.1 `paramchar`).
-fn is_param_value_char(b: u8) -> bool {
-    super::scan::is_token_char(b)
-        || matches!(b, b'[' | b']' | b'/' | b':' | b'&' | b'$' | b'(' | b')')
+/// One `generic-param` (RFC 3261 §25.1).
+#[inline]
+fn check_param(p: &Param<'_>) -> Result<(), &'static str> {
+    if !is_token(p.name) {
+        return Err("empty or malformed parameter name");
+    }
+    if let Some(v) = p.value {
+        let b = v.as_bytes();
+        let ok = match b.first() {
+            Some(b'"') => quoted_end(b) == Some(b.len()),
+            Some(b'[') => b.ends_with(b"]"),
+            _ => !b.is_empty() && b.iter().all(|&c| PARAM_VALUE[c as usize]),
+        };
+        if !ok {
+            return Err("malformed parameter value");
+        }
+    }
+    Ok(())
 }
+
+/// Token characters plus what URI parameter values may hold.
+static PARAM_VALUE: [bool; 256] = super::scan::class(true, b"-.!%*_+`'~[]/:&$()");
 
 /// Iterator over [`Params`].
 #[derive(Debug, Clone)]
@@ -123,27 +133,32 @@ pub struct ParamIter<'a> {
 impl<'a> Iterator for ParamIter<'a> {
     type Item = Param<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Param<'a>> {
         let s = super::scan::trim_start(self.rest);
         let s = s.strip_prefix(';')?;
         let b = s.as_bytes();
-        // Find the end of this parameter: the next ';' outside quotes.
-        let mut i = 0;
-        let mut eq = None;
-        while i < b.len() {
-            match b[i] {
-                b';' => break,
-                b'=' if eq.is_none() => {
-                    eq = Some(i);
-                    i += 1;
+        // The end of this parameter: the next ';' outside quotes.
+        let mut end = 0;
+        loop {
+            match super::scan::find_byte2(&b[end..], b';', b'"') {
+                None => {
+                    end = b.len();
+                    break;
                 }
-                b'"' => i += quoted_end(&b[i..]).unwrap_or(b.len() - i),
-                _ => i += 1,
+                Some(off) if b[end + off] == b';' => {
+                    end += off;
+                    break;
+                }
+                Some(off) => {
+                    end += off;
+                    end += quoted_end(&b[end..]).unwrap_or(b.len() - end);
+                }
             }
         }
-        let item = &s[..i];
-        self.rest = &s[i..];
-        Some(match eq {
+        let item = &s[..end];
+        self.rest = &s[end..];
+        Some(match super::scan::find_byte(item.as_bytes(), b'=') {
             Some(e) => Param {
                 name: trim(&item[..e]),
                 value: Some(trim(&item[e + 1..])),

@@ -138,9 +138,9 @@ impl Parser {
             ));
         }
         let start_line = &data[pos..sl_end];
-        if memchr::memchr(b'\r', start_line).is_some() {
-            return Err(ParseError::new(K::BadLineEnding, 1));
-        }
+        // Every line found so far ended in CRLF; counting them lets one
+        // pass at the end prove that no bare CR hides inside a line.
+        let mut crlfs: usize = 1;
         pos = sl_end + 2;
 
         // Headers.
@@ -211,6 +211,7 @@ impl Parser {
             let mut search = pos;
             let value_end = loop {
                 let cr = find_crlf(data, search, line)?;
+                crlfs += 1;
                 match data.get(cr + 2) {
                     Some(b' ' | b'\t') => {
                         line += 1;
@@ -227,12 +228,6 @@ impl Parser {
                     },
                     header_line,
                 ));
-            }
-            // A CR that does not start a CRLF would let a value smuggle a
-            // line break past other parsers (RFC 3261 §25.1 allows CR only
-            // in CRLF).
-            if has_bare_cr(&data[pos..value_end]) {
-                return Err(ParseError::new(K::BadLineEnding, header_line));
             }
             // Trim LWS (folds included) around the value.
             let mut vs = pos;
@@ -280,6 +275,17 @@ impl Parser {
             ));
         }
 
+        // A CR that does not start a CRLF would let a value smuggle a line
+        // break past other parsers (RFC 3261 §25.1 allows CR only in CRLF).
+        let head_bytes = &data[data_start..head_end];
+        if memchr::memchr_iter(b'\r', head_bytes).count() != crlfs {
+            let at = memchr::memchr_iter(b'\r', head_bytes)
+                .find(|&i| head_bytes.get(i + 1) != Some(&b'\n'))
+                .unwrap_or(0);
+            let line = 1 + memchr::memchr_iter(b'\n', &head_bytes[..at]).count() as u32;
+            return Err(ParseError::new(K::BadLineEnding, line));
+        }
+
         // RFC 3261 §7.3.1: header text is UTF-8.
         let head = match std::str::from_utf8(&data[data_start..head_end]) {
             Ok(h) => h,
@@ -315,12 +321,6 @@ fn find_crlf(data: &[u8], from: usize, line: u32) -> Result<usize, ParseError> {
         }
         None => Err(ParseError::new(K::Incomplete, line)),
     }
-}
-
-/// Whether `v` holds a CR that is not followed by LF.
-#[inline]
-fn has_bare_cr(v: &[u8]) -> bool {
-    memchr::memchr_iter(b'\r', v).any(|i| v.get(i + 1) != Some(&b'\n'))
 }
 
 /// RFC 3261 §20.14: `1*DIGIT`, which rules out signs (RFC 4475 §3.1.2.3).
@@ -416,6 +416,9 @@ fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> {
 /// `SIP/` 1*DIGIT `.` 1*DIGIT (RFC 3261 §25.1).
 fn is_version(v: &str) -> bool {
     let b = v.as_bytes();
+    if b == b"SIP/2.0" {
+        return true;
+    }
     if b.len() < 7 || !b[..4].eq_ignore_ascii_case(b"SIP/") {
         return false;
     }

@@ -11,22 +11,25 @@ pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// `token` characters (RFC 3261 §25.1), as a table: the header-name scan
-/// runs this on every name byte.
-static TOKEN: [bool; 256] = {
+/// Builds a 256-entry class table: ASCII alphanumerics (if `alnum`) plus
+/// the bytes in `extra`. The hot scans test one table entry per byte.
+pub(crate) const fn class(alnum: bool, extra: &[u8]) -> [bool; 256] {
     let mut t = [false; 256];
     let mut i = 0;
     while i < 256 {
-        let b = i as u8;
-        t[i] = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
-            );
+        t[i] = alnum && (i as u8).is_ascii_alphanumeric();
         i += 1;
     }
+    let mut k = 0;
+    while k < extra.len() {
+        t[extra[k] as usize] = true;
+        k += 1;
+    }
     t
-};
+}
+
+/// `token` characters (RFC 3261 §25.1).
+pub(crate) static TOKEN: [bool; 256] = class(true, b"-.!%*_+`'~");
 
 /// Whether `b` is a `token` character (RFC 3261 §25.1).
 #[inline]
@@ -43,13 +46,57 @@ pub(crate) fn is_token(s: &str) -> bool {
 /// Trims LWS (including folds) from both ends.
 #[inline]
 pub(crate) fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_ascii() && is_ws(c as u8))
+    let b = s.as_bytes();
+    let mut start = 0;
+    while start < b.len() && is_ws(b[start]) {
+        start += 1;
+    }
+    let mut end = b.len();
+    while end > start && is_ws(b[end - 1]) {
+        end -= 1;
+    }
+    // Both ends sit next to ASCII bytes (or the string ends), so they are
+    // char boundaries.
+    &s[start..end]
 }
 
 /// Trims LWS from the start.
 #[inline]
 pub(crate) fn trim_start(s: &str) -> &str {
-    s.trim_start_matches(|c: char| c.is_ascii() && is_ws(c as u8))
+    let b = s.as_bytes();
+    let mut start = 0;
+    while start < b.len() && is_ws(b[start]) {
+        start += 1;
+    }
+    &s[start..]
+}
+
+/// The first `needle` in `b`. Typed views search values of a few dozen
+/// bytes, where a plain loop beats memchr's set-up.
+#[inline]
+pub(crate) fn find_byte(b: &[u8], needle: u8) -> Option<usize> {
+    if b.len() >= 64 {
+        return memchr::memchr(needle, b);
+    }
+    b.iter().position(|&c| c == needle)
+}
+
+/// The first `n1`, `n2` or `n3` in `b`.
+#[inline]
+pub(crate) fn find_byte3(b: &[u8], n1: u8, n2: u8, n3: u8) -> Option<usize> {
+    if b.len() >= 64 {
+        return memchr::memchr3(n1, n2, n3, b);
+    }
+    b.iter().position(|&c| c == n1 || c == n2 || c == n3)
+}
+
+/// The first `n1` or `n2` in `b`.
+#[inline]
+pub(crate) fn find_byte2(b: &[u8], n1: u8, n2: u8) -> Option<usize> {
+    if b.len() >= 64 {
+        return memchr::memchr2(n1, n2, b);
+    }
+    b.iter().position(|&c| c == n1 || c == n2)
 }
 
 /// Given `s` starting with `"`, returns the byte index just past the closing
@@ -101,23 +148,23 @@ impl<'a> Iterator for CommaSplit<'a> {
         let b = s.as_bytes();
         let mut i = 0;
         let mut angle = false;
-        while i < b.len() {
+        // Jump from one byte that matters to the next.
+        while let Some(off) = find_byte3(&b[i..], b',', b'"', if angle { b'>' } else { b'<' }) {
+            i += off;
             match b[i] {
                 b'"' if !angle => match quoted_end(&b[i..]) {
                     Some(n) => i += n,
-                    None => {
-                        // Unbalanced quote: the rest is one element, and its
-                        // typed parse reports the error (RFC 4475 §3.1.2.6).
-                        break;
-                    }
+                    // Unbalanced quote: the rest is one element, and its
+                    // typed parse reports the error (RFC 4475 §3.1.2.6).
+                    None => break,
                 },
                 b'<' => {
                     angle = true;
-                    i += 1
+                    i += 1;
                 }
                 b'>' => {
                     angle = false;
-                    i += 1
+                    i += 1;
                 }
                 b',' if !angle => {
                     self.rest = Some(&s[i + 1..]);

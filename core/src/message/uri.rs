@@ -115,21 +115,51 @@ impl<'a> Host<'a> {
             return Err("empty host");
         }
         let b = s.as_bytes();
-        if b.iter().all(|c| c.is_ascii_digit() || *c == b'.') {
-            if let Ok(a) = s.parse::<Ipv4Addr>() {
+        if b[0].is_ascii_digit() {
+            if let Some(a) = parse_ipv4(b) {
                 return Ok(Host::Ipv4(a));
             }
         }
         // RFC 3261 §25.1 hostname: alphanum, '-' and '.'; '_' is tolerated
         // because it is common in the wild (SRV-style names).
-        if b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_'))
-        {
+        if b.iter().all(|&c| HOST[c as usize]) {
             Ok(Host::Domain(s))
         } else {
             Err("bad character in host")
         }
     }
+}
+
+/// Hostname characters.
+static HOST: [bool; 256] = super::scan::class(true, b"-._");
+
+/// A dotted-quad IPv4 address, each part 0 to 255 without a sign.
+fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
+    let mut parts = [0u8; 4];
+    let mut n = 0;
+    let mut val: u32 = 0;
+    let mut digits = 0;
+    for &c in b {
+        if c.is_ascii_digit() {
+            val = val * 10 + u32::from(c - b'0');
+            digits += 1;
+            if digits > 3 || val > 255 {
+                return None;
+            }
+        } else if c == b'.' && digits > 0 && n < 3 {
+            parts[n] = val as u8;
+            n += 1;
+            val = 0;
+            digits = 0;
+        } else {
+            return None;
+        }
+    }
+    if n != 3 || digits == 0 {
+        return None;
+    }
+    parts[3] = val as u8;
+    Some(Ipv4Addr::from(parts))
 }
 
 /// Parses a `host[:port]` (RFC 3261 §25.1 `hostport`), such as a
@@ -143,7 +173,7 @@ impl<'a> Host<'a> {
 /// ```
 pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
     let (host, port) = if s.starts_with('[') {
-        match s.find(']') {
+        match super::scan::find_byte(s.as_bytes(), b']') {
             Some(end) => {
                 let rest = &s[end + 1..];
                 let port = match rest.strip_prefix(':') {
@@ -156,7 +186,7 @@ pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
             None => return Err("IPv6 reference without ']'"),
         }
     } else {
-        match s.rfind(':') {
+        match s.as_bytes().iter().rposition(|&c| c == b':') {
             Some(i) => (&s[..i], Some(&s[i + 1..])),
             None => (s, None),
         }
@@ -172,27 +202,36 @@ pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
     Ok((Host::parse(host)?, port))
 }
 
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-        )
-}
+/// Scheme characters after the first letter.
+static SCHEME: [bool; 256] = super::scan::class(true, b"+-.");
+
+/// User part: unreserved, escaped, user-unreserved (RFC 3261 §25.1).
+static USER: [bool; 256] = super::scan::class(true, b"-_.!~*'()&=+$,;?/");
+/// Password: unreserved, escaped, `& = + $ ,`.
+static PASSWORD: [bool; 256] = super::scan::class(true, b"-_.!~*'()&=+$,");
+/// `paramchar`: unreserved, escaped, param-unreserved (RFC 3261 §25.1).
+static PARAM: [bool; 256] = super::scan::class(true, b"-_.!~*'()[]/:&+$");
+/// URI `headers`: hnv-unreserved and unreserved, plus `=` and `&`.
+static HEADERS: [bool; 256] = super::scan::class(true, b"-_.!~*'()[]/?:+$=&");
+/// Telephone numbers (RFC 3966, loosely).
+static TEL: [bool; 256] = super::scan::class(true, b"-_.!~*'()+#/");
 
 /// Checks that `%` is followed by two hex digits everywhere and that every
-/// other byte passes `ok`.
-fn check_escaped(s: &str, ok: impl Fn(u8) -> bool) -> bool {
+/// other byte is in `class`.
+#[inline]
+fn check_escaped(s: &str, class: &[bool; 256]) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' {
-            if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit() {
-                return false;
-            }
-            i += 3;
-        } else if ok(b[i]) {
+        let c = b[i];
+        if class[c as usize] {
             i += 1;
+        } else if c == b'%'
+            && i + 2 < b.len()
+            && b[i + 1].is_ascii_hexdigit()
+            && b[i + 2].is_ascii_hexdigit()
+        {
+            i += 3;
         } else {
             return false;
         }
@@ -236,17 +275,17 @@ impl<'a> Uri<'a> {
     /// Parses an absolute URI. `sip`, `sips` and `tel` are interpreted;
     /// other schemes are kept opaque.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
-        let colon = s.find(':').ok_or("no scheme")?;
-        let scheme = &s[..colon];
-        let sb = scheme.as_bytes();
-        if sb.is_empty()
-            || !sb[0].is_ascii_alphabetic()
-            || !sb
-                .iter()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
-        {
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+        let b = s.as_bytes();
+        let colon = b
+            .iter()
+            .position(|&c| !SCHEME[c as usize])
+            .filter(|&i| b[i] == b':')
+            .ok_or("no scheme")?;
+        if colon == 0 || !b[0].is_ascii_alphabetic() {
             return Err("bad scheme");
         }
+        let scheme = &s[..colon];
         let rest = &s[colon + 1..];
         if scheme.eq_ignore_ascii_case("sip") {
             SipUri::parse_rest(false, rest, s).map(Uri::Sip)
@@ -254,11 +293,7 @@ impl<'a> Uri<'a> {
             SipUri::parse_rest(true, rest, s).map(Uri::Sip)
         } else if scheme.eq_ignore_ascii_case("tel") {
             let (number, params) = super::params::split_params(rest);
-            if number.is_empty()
-                || !check_escaped(number, |c| {
-                    is_unreserved(c) || matches!(c, b'+' | b'#' | b'/')
-                })
-            {
+            if number.is_empty() || !check_escaped(number, &TEL) {
                 return Err("bad telephone number");
             }
             params.check()?;
@@ -318,65 +353,47 @@ impl<'a> SipUri<'a> {
         // userinfo ends at the '@'; '@' may not appear unescaped elsewhere
         // (§25.1), while ';' '?' '/' may appear in the user part (§19.1.1,
         // RFC 4475 §3.1.1.9).
-        let (userinfo, hostpart) = match memchr::memchr(b'@', rest.as_bytes()) {
-            Some(at) => (Some(&rest[..at]), &rest[at + 1..]),
-            None => (None, rest),
-        };
-        let (user, password) = match userinfo {
-            Some(ui) => match ui.find(':') {
-                Some(c) => (Some(&ui[..c]), Some(&ui[c + 1..])),
-                None => (Some(ui), None),
-            },
-            None => (None, None),
-        };
-        if let Some(u) = user {
-            if u.is_empty()
-                || !check_escaped(u, |c| {
-                    is_unreserved(c)
-                        || matches!(c, b'&' | b'=' | b'+' | b'$' | b',' | b';' | b'?' | b'/')
-                })
-            {
-                return Err("bad user part");
+        let rb = rest.as_bytes();
+        let (user, password, hostpart) = match super::scan::find_byte(rb, b'@') {
+            Some(at) => {
+                let ui = &rest[..at];
+                let (user, password) = match super::scan::find_byte(ui.as_bytes(), b':') {
+                    Some(c) => (&ui[..c], Some(&ui[c + 1..])),
+                    None => (ui, None),
+                };
+                if user.is_empty() || !check_escaped(user, &USER) {
+                    return Err("bad user part");
+                }
+                if password.is_some_and(|p| !check_escaped(p, &PASSWORD)) {
+                    return Err("bad password");
+                }
+                (Some(user), password, &rest[at + 1..])
             }
-        }
-        if let Some(p) = password {
-            if !check_escaped(p, |c| {
-                is_unreserved(c) || matches!(c, b'&' | b'=' | b'+' | b'$' | b',')
-            }) {
-                return Err("bad password");
-            }
-        }
-        let (before_headers, headers) = match hostpart.find('?') {
-            Some(q) => (&hostpart[..q], Some(&hostpart[q + 1..])),
-            None => (hostpart, None),
+            None => (None, None, rest),
         };
-        let (hostport, params) = match before_headers.find(';') {
-            Some(sc) => (&before_headers[..sc], Params::new(&before_headers[sc..])),
-            None => (before_headers, Params::new("")),
+        // hostport ends at the first ';' or '?'.
+        let hb = hostpart.as_bytes();
+        let hp_end = hb
+            .iter()
+            .position(|&c| c == b';' || c == b'?')
+            .unwrap_or(hb.len());
+        let (host, port) = parse_hostport(&hostpart[..hp_end])?;
+        let after = &hostpart[hp_end..];
+        let (param_str, headers) = match super::scan::find_byte(after.as_bytes(), b'?') {
+            Some(q) => (&after[..q], Some(&after[q + 1..])),
+            None => (after, None),
         };
-        let (host, port) = parse_hostport(hostport)?;
-        params.check()?;
-        for p in params.iter() {
-            if p.value.is_some_and(|v| {
-                !check_escaped(v, |c| {
-                    is_unreserved(c) || matches!(c, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$')
-                })
-            }) || !check_escaped(p.name, |c| {
-                is_unreserved(c) || matches!(c, b'[' | b']' | b'/' | b':' | b'&' | b'+' | b'$')
-            }) {
-                return Err("bad URI parameter");
-            }
+        let params = Params::new(param_str);
+        let mut chars_ok = true;
+        params.check_each(|p| {
+            chars_ok &=
+                check_escaped(p.name, &PARAM) && p.value.is_none_or(|v| check_escaped(v, &PARAM));
+        })?;
+        if !chars_ok {
+            return Err("bad URI parameter");
         }
         if let Some(h) = headers {
-            if h.is_empty()
-                || !check_escaped(h, |c| {
-                    is_unreserved(c)
-                        || matches!(
-                            c,
-                            b'[' | b']' | b'/' | b'?' | b':' | b'+' | b'$' | b'=' | b'&'
-                        )
-                })
-            {
+            if h.is_empty() || !check_escaped(h, &HEADERS) {
                 return Err("bad URI headers");
             }
         }

@@ -32,6 +32,33 @@ pub struct AuthValue<'a> {
     pub scheme: &'a str,
     /// The raw parameter list.
     pub params: &'a str,
+    /// The digest parameters, unquoted, found in the one pass that checks
+    /// the list (indexed by [`KNOWN`]).
+    known: [Option<&'a str>; KNOWN.len()],
+}
+
+/// The digest parameters of RFC 7616 §3.3 and §3.4 that get a slot.
+const KNOWN: [&str; 14] = [
+    "realm",
+    "nonce",
+    "opaque",
+    "algorithm",
+    "domain",
+    "stale",
+    "qop",
+    "charset",
+    "userhash",
+    "username",
+    "uri",
+    "response",
+    "cnonce",
+    "nc",
+];
+
+fn known_index(name: &str) -> Option<usize> {
+    KNOWN
+        .iter()
+        .position(|k| k.len() == name.len() && k.eq_ignore_ascii_case(name))
 }
 
 impl<'a> AuthValue<'a> {
@@ -50,41 +77,44 @@ impl<'a> AuthValue<'a> {
 
     /// A parameter by name (case-insensitive), unquoted.
     pub fn param(&self, name: &str) -> Option<&'a str> {
-        self.iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
+        match known_index(name) {
+            Some(i) => self.known[i],
+            None => self
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v),
+        }
     }
 
     /// `realm`.
     pub fn realm(&self) -> Option<&'a str> {
-        self.param("realm")
+        self.known[0]
     }
     /// `nonce`.
     pub fn nonce(&self) -> Option<&'a str> {
-        self.param("nonce")
+        self.known[1]
     }
     /// `opaque`.
     pub fn opaque(&self) -> Option<&'a str> {
-        self.param("opaque")
+        self.known[2]
     }
     /// `algorithm` (MD5 when absent, RFC 7616 §3.3).
     pub fn algorithm(&self) -> Option<&'a str> {
-        self.param("algorithm")
+        self.known[3]
     }
     /// `domain`.
     pub fn domain(&self) -> Option<&'a str> {
-        self.param("domain")
+        self.known[4]
     }
     /// `stale=true` (case-insensitive): the nonce expired but the
     /// credentials were right (RFC 7616 §3.3).
     pub fn stale(&self) -> bool {
-        self.param("stale")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.known[5].is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
     /// `qop` as written: a quoted list in a challenge, one token in
     /// credentials.
     pub fn qop(&self) -> Option<&'a str> {
-        self.param("qop")
+        self.known[6]
     }
     /// The qop options of a challenge, one by one.
     pub fn qop_options(&self) -> impl Iterator<Item = &'a str> {
@@ -94,37 +124,63 @@ impl<'a> AuthValue<'a> {
     }
     /// `charset` (RFC 7616 §3.3).
     pub fn charset(&self) -> Option<&'a str> {
-        self.param("charset")
+        self.known[7]
     }
     /// `userhash` (RFC 7616 §3.3).
     pub fn userhash(&self) -> bool {
-        self.param("userhash")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.known[8].is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
     /// `username` (credentials).
     pub fn username(&self) -> Option<&'a str> {
-        self.param("username")
+        self.known[9]
     }
     /// `uri` (credentials).
     pub fn uri(&self) -> Option<&'a str> {
-        self.param("uri")
+        self.known[10]
     }
     /// `response` (credentials).
     pub fn response(&self) -> Option<&'a str> {
-        self.param("response")
+        self.known[11]
     }
     /// `cnonce` (credentials).
     pub fn cnonce(&self) -> Option<&'a str> {
-        self.param("cnonce")
+        self.known[12]
     }
     /// `nc` as a number (credentials; 8 hex digits).
     pub fn nc(&self) -> Option<u32> {
-        self.param("nc")
+        self.known[13]
             .filter(|v| v.len() == 8)
             .and_then(|v| u32::from_str_radix(v, 16).ok())
     }
 
-    fn parse(value: &'a str) -> Result<Self, E> {
+    /// An auth value from its scheme and raw parameter list, without
+    /// checking the grammar (parameters that do not parse are skipped).
+    ///
+    /// ```
+    /// use geosip_core::message::headers::AuthValue;
+    /// let ch = AuthValue::new("Digest", r#"realm="r", nonce="n", stale=TRUE"#);
+    /// assert_eq!(ch.nonce(), Some("n"));
+    /// assert!(ch.stale());
+    /// ```
+    pub fn new(scheme: &'a str, params: &'a str) -> Self {
+        let mut known = [None; KNOWN.len()];
+        for p in CommaSplit::new(params) {
+            if let Some((n, v)) = p.split_once('=') {
+                if let Some(i) = known_index(trim(n)) {
+                    known[i] = known[i].or(Some(unquote(trim(v))));
+                }
+            }
+        }
+        AuthValue {
+            scheme,
+            params,
+            known,
+        }
+    }
+
+    /// Parses a header value: the scheme, then the parameters, checked
+    /// against RFC 3261 §25.1 for Digest.
+    pub fn parse(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
         if v.is_empty() {
             return Err(E::Empty);
@@ -139,23 +195,37 @@ impl<'a> AuthValue<'a> {
         // RFC 3261 §25.1 auth-param = token EQUAL ( token / quoted-string ).
         // Unknown schemes may carry other forms (RFC 4475 §3.3.7), which
         // are kept but not checked.
-        if scheme.eq_ignore_ascii_case("Digest") {
+        let digest = scheme.eq_ignore_ascii_case("Digest");
+        let mut known = [None; KNOWN.len()];
+        if !params.is_empty() {
             for p in CommaSplit::new(params) {
-                let (n, val) = p
-                    .split_once('=')
-                    .ok_or(E::Syntax("auth-param without '='"))?;
-                let (n, val) = (trim(n), trim(val));
-                let ok = if val.starts_with('"') {
-                    quoted_end(val.as_bytes()) == Some(val.len())
-                } else {
-                    is_token(val)
+                let Some(eq) = super::super::scan::find_byte(p.as_bytes(), b'=') else {
+                    if digest {
+                        return Err(E::Syntax("auth-param without '='"));
+                    }
+                    continue;
                 };
-                if !is_token(n) || !ok {
-                    return Err(E::Syntax("malformed auth-param"));
+                let (n, val) = (trim(&p[..eq]), trim(&p[eq + 1..]));
+                if digest {
+                    let ok = if val.starts_with('"') {
+                        quoted_end(val.as_bytes()) == Some(val.len())
+                    } else {
+                        is_token(val)
+                    };
+                    if !is_token(n) || !ok {
+                        return Err(E::Syntax("malformed auth-param"));
+                    }
+                }
+                if let Some(i) = known_index(n) {
+                    known[i] = known[i].or(Some(unquote(val)));
                 }
             }
         }
-        Ok(AuthValue { scheme, params })
+        Ok(AuthValue {
+            scheme,
+            params,
+            known,
+        })
     }
 }
 

@@ -5,7 +5,7 @@ use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
 use super::super::params::{split_params, Params};
-use super::super::scan::{is_token, parse_u32, parse_u64, quoted_end, trim};
+use super::super::scan::{class, is_token, is_ws, parse_u32, parse_u64, quoted_end, trim};
 use super::Typed;
 
 /// `delta-seconds`: digits that must fit 32 bits (RFC 4475 §3.1.2.4).
@@ -284,19 +284,21 @@ pub struct Warning<'a> {
 impl<'a> Typed<'a> for Warning<'a> {
     const NAME: HeaderName = HeaderName::Warning;
     fn parse(value: &'a str) -> Result<Self, E> {
+        // Fields are separated by LWS, folds included (RFC 3261 §7.3.1).
         let v = trim(value);
-        let mut parts = v.splitn(2, [' ', '\t']);
-        let code = parts.next().unwrap_or("");
+        let sp = v.bytes().position(is_ws).unwrap_or(v.len());
+        let code = &v[..sp];
         if code.len() != 3 || !code.bytes().all(|c| c.is_ascii_digit()) {
             return Err(E::OutOfRange("warn-code"));
         }
-        let rest = trim(parts.next().ok_or(E::Syntax("expected warn-agent"))?);
+        let rest = trim(&v[sp..]);
         let sp = rest
-            .find([' ', '\t'])
+            .bytes()
+            .position(is_ws)
             .ok_or(E::Syntax("expected warn-text"))?;
         let agent = &rest[..sp];
         let text = trim(&rest[sp..]);
-        if quoted_end(text.as_bytes()) != Some(text.len()) || !text.starts_with('"') {
+        if !text.starts_with('"') || quoted_end(text.as_bytes()) != Some(text.len()) {
             return Err(E::Syntax("warn-text is not a quoted string"));
         }
         Ok(Warning {
@@ -348,14 +350,24 @@ impl<'a> Typed<'a> for Date<'a> {
 
 /// Call-ID (RFC 3261 §20.8): `word [ "@" word ]`.
 pub(crate) fn check_call_id(v: &str) -> Result<(), E> {
-    fn word(w: &str) -> bool {
-        !w.is_empty()
-            && w.bytes()
-                .all(|c| c.is_ascii_alphanumeric() || b"-.!%*_+`'~()<>:\\\"/[]?{}".contains(&c))
+    let b = v.as_bytes();
+    let bad = || E::Syntax("Call-ID is not word[@word]");
+    let mut at = None;
+    for (i, &c) in b.iter().enumerate() {
+        if !WORD[c as usize] {
+            if c == b'@' && at.is_none() {
+                at = Some(i);
+            } else {
+                return Err(bad());
+            }
+        }
     }
-    match v.split_once('@') {
-        Some((a, b)) if word(a) && word(b) => Ok(()),
-        None if word(v) => Ok(()),
-        _ => Err(E::Syntax("Call-ID is not word[@word]")),
+    match at {
+        _ if b.is_empty() => Err(bad()),
+        Some(i) if i == 0 || i + 1 == b.len() => Err(bad()),
+        _ => Ok(()),
     }
 }
+
+/// `word` characters (RFC 3261 §25.1).
+static WORD: [bool; 256] = class(true, b"-.!%*_+`'~()<>:\\\"/[]?{}");

@@ -21,12 +21,14 @@ pub struct NameAddr<'a> {
     /// The header parameters (after `>`, or after the URI in the
     /// addr-spec form, RFC 3261 §20.10).
     pub params: Params<'a>,
+    /// The `tag` parameter, found while checking the parameters.
+    tag: Option<&'a str>,
 }
 
 impl<'a> NameAddr<'a> {
     /// The `tag` parameter (RFC 3261 §19.3).
     pub fn tag(&self) -> Option<&'a str> {
-        self.params.value("tag")
+        self.tag
     }
 
     /// The display name without quotes and with `\x` escapes resolved.
@@ -65,7 +67,7 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
         return Err(E::Empty);
     }
     let b = s.as_bytes();
-    // Find where the addr starts: a quoted display name, then '<'; or a
+    // Find where the address starts: a quoted display name, then '<'; or a
     // token display name before '<'; or an addr-spec.
     let (display, rest) = if b[0] == b'"' {
         let end = quoted_end(b).ok_or(E::Syntax("unterminated quoted string"))?;
@@ -100,17 +102,19 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
                 if uri.contains(['?', ',']) {
                     return Err(E::Syntax("a URI with '?' or ',' must be enclosed in '<>'"));
                 }
-                params.check().map_err(E::Syntax)?;
+                let tag = check_params(&params)?;
                 return Ok(NameAddr {
                     display_name: None,
                     uri: Uri::parse(uri).map_err(E::Uri)?,
                     params,
+                    tag,
                 });
             }
         }
     };
     // rest starts with '<'.
-    let gt = rest.find('>').ok_or(E::Syntax("'<' without '>'"))?;
+    let gt =
+        super::super::scan::find_byte(rest.as_bytes(), b'>').ok_or(E::Syntax("'<' without '>'"))?;
     let uri = &rest[1..gt];
     if uri.is_empty() || has_ws(uri) {
         // RFC 4475 §3.1.2.14: no LWS inside the brackets.
@@ -118,15 +122,30 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
     }
     let after = &rest[gt + 1..];
     let params = Params::new(after);
-    if !trim(after).is_empty() && !trim(after).starts_with(';') {
-        return Err(E::Syntax("junk after '>'"));
-    }
-    params.check().map_err(E::Syntax)?;
+    let tag = check_params(&params)?;
     Ok(NameAddr {
         display_name: display,
         uri: Uri::parse(uri).map_err(E::Uri)?,
         params,
+        tag,
     })
+}
+
+/// Checks header parameters in one pass and picks out the tag.
+#[inline]
+fn check_params<'a>(params: &Params<'a>) -> Result<Option<&'a str>, E> {
+    let mut tag = None;
+    params
+        .check_each(|p| {
+            if tag.is_none() && p.name.eq_ignore_ascii_case("tag") {
+                tag = p.unquoted();
+            }
+        })
+        .map_err(|why| match why {
+            "parameters must start with ';'" => E::Syntax("junk after the address"),
+            other => E::Syntax(other),
+        })?;
+    Ok(tag)
 }
 
 /// One Contact value (RFC 3261 §20.10).

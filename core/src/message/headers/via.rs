@@ -83,17 +83,22 @@ pub struct Via<'a> {
     pub port: Option<u16>,
     /// The via-params.
     pub params: Params<'a>,
+    // The parameters the stack reads on every message, found in the one
+    // pass that checks the list.
+    branch: Option<&'a str>,
+    received: Option<&'a str>,
+    rport: Option<Option<u16>>,
 }
 
 impl<'a> Via<'a> {
     /// The `branch` parameter (RFC 3261 §8.1.1.7).
     pub fn branch(&self) -> Option<&'a str> {
-        self.params.value("branch")
+        self.branch
     }
 
     /// The `received` parameter (RFC 3261 §18.2.1).
     pub fn received(&self) -> Option<&'a str> {
-        self.params.value("received")
+        self.received
     }
 
     /// The `rport` parameter (RFC 3581): `None` if absent, `Some(None)` if
@@ -145,7 +150,7 @@ impl<'a> Typed<'a> for Via<'a> {
         let (protocol, rest) = token(proto).ok_or(bad.clone())?;
         let (version, rest) = token(slash(rest).ok_or(bad.clone())?).ok_or(bad.clone())?;
         let (transport, rest) = token(slash(rest).ok_or(bad.clone())?).ok_or(bad.clone())?;
-        if !rest.starts_with(|c: char| c.is_ascii() && is_ws(c as u8)) {
+        if !rest.as_bytes().first().is_some_and(|&c| is_ws(c)) {
             return Err(bad);
         }
         let sent_by = trim(rest);
@@ -153,20 +158,35 @@ impl<'a> Typed<'a> for Via<'a> {
             return Err(E::Syntax("bad sent-by"));
         }
         let (host, port) = parse_hostport(sent_by).map_err(E::Uri)?;
-        params.check().map_err(E::Syntax)?;
-        let via = Via {
+        let (mut branch, mut received, mut rport, mut bad_rport) = (None, None, None, false);
+        params
+            .check_each(|p| {
+                if p.name.eq_ignore_ascii_case("branch") {
+                    branch = branch.or(p.unquoted());
+                } else if p.name.eq_ignore_ascii_case("received") {
+                    received = received.or(p.unquoted());
+                } else if p.name.eq_ignore_ascii_case("rport") && rport.is_none() {
+                    let port = p
+                        .value
+                        .map(|v| parse_u64(v).and_then(|n| u16::try_from(n).ok()));
+                    bad_rport = matches!(port, Some(None));
+                    rport = Some(port.flatten());
+                }
+            })
+            .map_err(E::Syntax)?;
+        if bad_rport {
+            return Err(E::OutOfRange("rport"));
+        }
+        Ok(Via {
             protocol,
             version,
             transport: Transport::from_token(transport),
             host,
             port,
             params,
-        };
-        if let Some(p) = via.params.get("rport") {
-            if p.value.is_some() && via.rport() == Some(None) {
-                return Err(E::OutOfRange("rport"));
-            }
-        }
-        Ok(via)
+            branch,
+            received,
+            rport,
+        })
     }
 }

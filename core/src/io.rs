@@ -80,6 +80,9 @@ pub enum TransportError {
     /// Connecting took too long.
     #[error("connect timed out")]
     ConnectTimeout,
+    /// An established flow stopped delivering (a TCP user timeout).
+    #[error("connection timed out")]
+    TimedOut,
     /// The TLS handshake failed (bad certificate, name mismatch...).
     #[error("TLS failure: {0}")]
     Tls(String),

@@ -1,11 +1,57 @@
 //! # geosip-sim
 //!
-//! The deterministic simulator (virtual clock, seeded lossy network, SIP
-//! server sites that can go down) and the integration tests of geosip.
-//! Today it holds the corpus helpers shared by the message-layer tests.
+//! The deterministic simulator of geosip (DESIGN §5) and its integration
+//! tests: a virtual clock, a seeded network that delays, drops, duplicates
+//! and reorders, SIP server sites (registrars with digest auth) that can be
+//! stopped, restarted or cut off, and a harness that drives the sans-IO
+//! [`Endpoint`](geosip_core::endpoint::Endpoint) through it all. One seed
+//! gives one run, byte for byte.
+//!
+//! - [`clock`]: virtual time.
+//! - [`net`]: the network: links, partitions, stopped services, flows.
+//! - [`site`]: the SIP server sites.
+//! - [`harness`]: [`Sim`], the event loop and the logs.
+//! - [`agent`]: the sans-IO face the harness drives.
+//! - [`record`]: the traffic and event logs and helpers to read them.
+//! - [`scenario`]: the standard two-site setup and log readings for
+//!   scenario tests.
+//! - [`scripted`]: a hand-driven agent for testing the harness itself.
+//! - [`faults`]: random fault schedules and the truth they are checked
+//!   against.
+//!
+//! # Examples
+//!
+//! ```
+//! use std::time::Duration;
+//! use geosip_core::io::TransportKind;
+//! use geosip_sim::{scripted::{options_request, ScriptedUa}, Sim, SiteConfig, ENDPOINT_UDP};
+//!
+//! let mut sim = Sim::with_agent(7, Default::default(), |_| ScriptedUa::new());
+//! let site = sim.add_site(SiteConfig::new("example.com"));
+//! let to = sim.site(site).addr(TransportKind::Udp);
+//! sim.command(|ua, _| ua.send_udp(to, options_request(ENDPOINT_UDP, to, 1)));
+//! sim.run_for(Duration::from_secs(1));
+//! assert_eq!(sim.agent().last_status(), Some(200));
+//! ```
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod agent;
+pub mod clock;
+pub mod faults;
+pub mod harness;
+pub mod net;
+pub mod record;
+pub mod scenario;
+pub mod scripted;
+pub mod site;
 
 use std::path::PathBuf;
+
+pub use agent::Agent;
+pub use harness::{Sim, ENDPOINT_IP, ENDPOINT_UDP};
+pub use net::LinkConfig;
+pub use site::{SiteConfig, SiteId, SiteMode};
 
 /// The `shared/` folder that sits beside the repository (RFC 4475 torture
 /// messages, benchmark messages). `GEOSIP_SHARED` overrides it.

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use crate::connection::{ConnectionConfig, ConnectionError, ConnectionId, ConnectionInfo};
 use crate::event::{ConnectionStatus, Event, StatusReason};
-use crate::io::{FlowId, Input, Output, TransportKind};
+use crate::io::{FlowId, Input, Output, TransportError, TransportKind};
 use crate::message::ParseLimits;
 use crate::rng::SipRng;
 use crate::timer::TimerTable;
@@ -55,7 +55,7 @@ pub struct EndpointConfig {
     /// At most this many connections. Default 100 000.
     pub max_connections: usize,
     /// How long a stream connect may take before the endpoint gives up on
-    /// it, should the runtime not report. Default 10 s.
+    /// it, should the runtime not report first. Default 5 s.
     pub connect_timeout: Duration,
 }
 
@@ -68,7 +68,7 @@ impl Default for EndpointConfig {
             transactions: TransactionConfig::default(),
             user_agent: concat!("geosip/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_connections: 100_000,
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -167,6 +167,9 @@ pub struct Endpoint {
     next_flow: u64,
     /// Unregisters in flight, with the time they are abandoned.
     unregisters: Vec<Unregister>,
+    /// The transport error being fed to the transaction table, so that
+    /// the transactions it fails report it rather than a generic one.
+    transport_error: Option<TransportError>,
     /// Scratch buffer for building requests.
     buf: Vec<u8>,
 }
@@ -203,6 +206,7 @@ impl Endpoint {
             flows: BTreeMap::new(),
             next_flow: 0,
             unregisters: Vec::new(),
+            transport_error: None,
             buf: Vec::with_capacity(1024),
         }
     }
@@ -429,12 +433,11 @@ impl Endpoint {
                 }
                 TxEvent::TransportError { tx } => {
                     if let Some(p) = self.owners.get(&tx).copied() {
-                        self.on_tx_failed(
-                            now,
-                            tx,
-                            p,
-                            StatusReason::Transport(crate::io::TransportError::Unreachable),
-                        );
+                        let error = self
+                            .transport_error
+                            .clone()
+                            .unwrap_or(TransportError::Unreachable);
+                        self.on_tx_failed(now, tx, p, StatusReason::Transport(error));
                     }
                 }
                 TxEvent::Terminated { tx } => {
@@ -528,9 +531,12 @@ impl Endpoint {
             Input::FlowConnected { flow, local } => self.on_flow_connected(now, flow, local),
             Input::FlowFailed { flow, error } => self.on_flow_failed(now, flow, error),
             Input::Resolved { connection, result } => self.on_resolved(now, connection, result),
-            Input::DatagramFailed { remote, .. } => {
+            Input::DatagramFailed { remote, error } => {
+                self.transport_error = Some(error);
                 self.table
                     .transport_failed(now, crate::transaction::TransportFailure::Datagram(remote));
+                self.drain_table(now);
+                self.transport_error = None;
             }
         }
         self.drain_table(now);

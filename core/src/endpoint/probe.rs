@@ -113,13 +113,18 @@ impl Endpoint {
         let Some(c) = self.conns.get_mut(&id) else {
             return;
         };
+        let connecting = matches!(c.flow, Some(FlowState::Connecting(_)));
+        let outstanding = c.probe_tx.is_some() || c.ping_out || connecting;
         if let Some(tx) = c.probe_tx.take() {
             // Abandon it: its retransmissions must not go on for 32 s.
             self.owners.remove(&tx);
             self.table.terminate(tx);
         }
-        let connecting = matches!(c.flow, Some(FlowState::Connecting(_)));
         c.ping_out = false;
+        if !outstanding {
+            // The probe already ended; nothing is overdue.
+            return;
+        }
         if connecting {
             self.close_flow(now, id);
             self.on_probe_failed(
@@ -134,6 +139,8 @@ impl Endpoint {
 
     /// A probe failed: a registered site is now down; a down one stays so.
     pub(super) fn on_probe_failed(&mut self, now: Instant, id: ConnectionId, reason: StatusReason) {
+        // Whatever ended the probe, its deadline is moot now.
+        self.timers.cancel((id, TimerKind::ProbeDeadline));
         let Some(c) = self.conns.get(&id) else { return };
         match c.phase {
             Phase::Registered | Phase::Connecting | Phase::Registering => {
@@ -212,8 +219,11 @@ impl Endpoint {
         let Some(f) = self.flows.remove(&flow) else {
             return;
         };
+        self.transport_error = Some(error.clone());
         self.table
             .transport_failed(now, TransportFailure::Flow(flow));
+        self.drain_table(now);
+        self.transport_error = None;
         let id = f.conn;
         let Some(c) = self.conns.get_mut(&id) else {
             return;

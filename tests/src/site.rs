@@ -1,0 +1,432 @@
+//! A simulated SIP server site: a registrar with digest auth that answers
+//! REGISTER and OPTIONS over UDP, TCP and TLS, answers CRLFCRLF pings on
+//! streams with a CRLF pong (RFC 5626 §3.5.1), absorbs retransmissions
+//! like a server transaction (RFC 3261 §17.2.2), and records every request
+//! it gets so that tests can assert on them.
+//!
+//! A site can be stopped (service down, ports closed; the network refuses
+//! and resets), started again (a restart: bindings, nonces and flows are
+//! lost) and switched into modes ([`SiteMode`]) or told to refuse users
+//! with 403. Cutting a site off is the network's business
+//! ([`Network::set_cut`](crate::net::Network::set_cut)); the site only
+//! notes it.
+
+mod config;
+mod records;
+mod registrar;
+mod response;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use geosip_core::io::{FlowId, TransportKind};
+use geosip_core::message::headers::{Contact, Expires};
+use geosip_core::message::{parse, HeaderName, Message, Method, ParseLimits};
+use geosip_core::transport::{FlowRole, Frame, StreamFramer};
+use rand_chacha::rand_core::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+pub use config::{SiteConfig, SiteId, SiteMode};
+pub use records::{ReceivedRequest, SiteCounters, SiteOutput};
+pub use registrar::{aor_of, Binding, RegisterVerdict, Registrar, Source};
+pub use response::response;
+
+use crate::net::SiteInput;
+
+/// The UDP and TCP port of every site.
+pub const SIP_PORT: u16 = 5060;
+/// The TLS port of every site.
+pub const SIPS_PORT: u16 = 5061;
+
+/// How long a server transaction remembers its response (Timer J,
+/// 64·T1, RFC 3261 §17.2.2).
+const TRANSACTION_MEMORY: Duration = Duration::from_secs(32);
+
+#[derive(Debug)]
+struct SiteFlow {
+    framer: StreamFramer,
+    peer: SocketAddr,
+    transport: TransportKind,
+}
+
+/// One SIP server site. See the module docs.
+#[derive(Debug)]
+pub struct Site {
+    id: SiteId,
+    config: SiteConfig,
+    ip: IpAddr,
+    rng: ChaCha8Rng,
+    running: bool,
+    cut: bool,
+    mode: SiteMode,
+    rejected: BTreeSet<String>,
+    registrar: Registrar,
+    transactions: BTreeMap<(String, String), (Instant, Vec<u8>)>,
+    flows: BTreeMap<FlowId, SiteFlow>,
+    requests: Vec<ReceivedRequest>,
+    counters: SiteCounters,
+}
+
+impl Site {
+    /// A running site at `ip`, drawing nonces and tags from `seed`.
+    pub fn new(id: SiteId, ip: IpAddr, config: SiteConfig, seed: u64) -> Self {
+        Site {
+            id,
+            config,
+            ip,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            running: true,
+            cut: false,
+            mode: SiteMode::Normal,
+            rejected: BTreeSet::new(),
+            registrar: Registrar::default(),
+            transactions: BTreeMap::new(),
+            flows: BTreeMap::new(),
+            requests: Vec::new(),
+            counters: SiteCounters::default(),
+        }
+    }
+
+    /// The site's id.
+    pub fn id(&self) -> SiteId {
+        self.id
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &SiteConfig {
+        &self.config
+    }
+
+    /// The settings, to change while running (e.g. Min-Expires).
+    pub fn config_mut(&mut self) -> &mut SiteConfig {
+        &mut self.config
+    }
+
+    /// The host address.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
+    }
+
+    /// The address for a transport: port 5060 for UDP and TCP, 5061 for TLS.
+    pub fn addr(&self, transport: TransportKind) -> SocketAddr {
+        let port = match transport {
+            TransportKind::Tls => SIPS_PORT,
+            _ => SIP_PORT,
+        };
+        SocketAddr::new(self.ip, port)
+    }
+
+    /// The ports the site listens on while running.
+    pub fn ports(&self) -> &'static [u16] {
+        &[SIP_PORT, SIPS_PORT]
+    }
+
+    /// Whether the service runs.
+    pub fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// Whether the site is cut off from the endpoint.
+    pub fn is_cut(&self) -> bool {
+        self.cut
+    }
+
+    /// Whether the endpoint can reach a working service.
+    pub fn is_reachable(&self) -> bool {
+        self.running && !self.cut
+    }
+
+    /// Stops the service: everything in memory is lost.
+    pub fn stop(&mut self) {
+        self.running = false;
+        self.registrar = Registrar::default();
+        self.transactions.clear();
+        self.flows.clear();
+    }
+
+    /// Starts the service again after a stop.
+    pub fn start(&mut self) {
+        if !self.running {
+            self.running = true;
+            self.counters.restarts += 1;
+        }
+    }
+
+    /// Notes that the network cut the site off or restored it.
+    pub fn set_cut(&mut self, cut: bool) {
+        self.cut = cut;
+    }
+
+    /// The mode.
+    pub fn mode(&self) -> SiteMode {
+        self.mode
+    }
+
+    /// Switches the mode.
+    pub fn set_mode(&mut self, mode: SiteMode) {
+        self.mode = mode;
+    }
+
+    /// Answers REGISTERs of `user` with 403 from now on.
+    pub fn reject_user(&mut self, user: impl Into<String>) {
+        self.rejected.insert(user.into());
+    }
+
+    /// Accepts `user` again.
+    pub fn accept_user(&mut self, user: &str) {
+        self.rejected.remove(user);
+    }
+
+    /// The bindings alive at `now`, by AOR (`user@host`).
+    pub fn bindings(&self, now: Instant) -> BTreeMap<String, Vec<Binding>> {
+        self.registrar.bindings(now)
+    }
+
+    /// Whether `user` has a binding at `now`, under any domain.
+    pub fn is_bound(&self, now: Instant, user: &str) -> bool {
+        self.bindings(now)
+            .keys()
+            .any(|aor| aor.split('@').next() == Some(user))
+    }
+
+    /// Every request received, in order.
+    pub fn requests(&self) -> &[ReceivedRequest] {
+        &self.requests
+    }
+
+    /// The requests of one method.
+    pub fn requests_of<'s>(
+        &'s self,
+        method: &'s str,
+    ) -> impl Iterator<Item = &'s ReceivedRequest> + 's {
+        self.requests.iter().filter(move |r| r.method == method)
+    }
+
+    /// Counters.
+    pub fn counters(&self) -> &SiteCounters {
+        &self.counters
+    }
+
+    /// State the site holds that could grow: (transactions, flows, nonces).
+    pub fn memory(&self) -> (usize, usize, usize) {
+        (
+            self.transactions.len(),
+            self.flows.len(),
+            self.registrar.nonce_count(),
+        )
+    }
+
+    /// Handles what the network delivered; returns what to send.
+    pub fn handle(&mut self, now: Instant, input: SiteInput) -> Vec<SiteOutput> {
+        let mut out = Vec::new();
+        if !self.running {
+            return out;
+        }
+        match input {
+            SiteInput::Datagram { from, to, data } => {
+                if !data.is_empty() && data.iter().all(|b| matches!(b, b'\r' | b'\n')) {
+                    self.counters.udp_keepalives += 1;
+                    return out;
+                }
+                let source = Source {
+                    addr: from,
+                    transport: TransportKind::Udp,
+                };
+                if let Some(data) = self.on_message(now, &data, source) {
+                    out.push(SiteOutput::Udp {
+                        from: to,
+                        to: from,
+                        data,
+                    });
+                }
+            }
+            SiteInput::FlowOpened {
+                flow,
+                from,
+                transport,
+                ..
+            } => {
+                let framer = StreamFramer::new(FlowRole::Server, ParseLimits::default());
+                self.flows.insert(
+                    flow,
+                    SiteFlow {
+                        framer,
+                        peer: from,
+                        transport,
+                    },
+                );
+            }
+            SiteInput::StreamData { flow, data } => self.on_stream(now, flow, &data, &mut out),
+            SiteInput::FlowClosed { flow } => {
+                self.flows.remove(&flow);
+            }
+        }
+        out
+    }
+
+    fn on_stream(&mut self, now: Instant, flow: FlowId, data: &[u8], out: &mut Vec<SiteOutput>) {
+        let Some(f) = self.flows.get_mut(&flow) else {
+            return;
+        };
+        let source = Source {
+            addr: f.peer,
+            transport: f.transport,
+        };
+        let mut frames: Vec<Option<Vec<u8>>> = Vec::new();
+        let mut failed = f.framer.push(data).is_err();
+        while !failed {
+            match f.framer.next_frame() {
+                Ok(None) => break,
+                Ok(Some(Frame::Ping)) => frames.push(None),
+                Ok(Some(Frame::Pong)) => {}
+                Ok(Some(Frame::Message { bytes, .. })) => frames.push(Some(bytes.to_vec())),
+                Err(_) => failed = true,
+            }
+        }
+        for frame in frames {
+            match frame {
+                None => {
+                    self.counters.pings += 1;
+                    out.push(SiteOutput::Stream {
+                        flow,
+                        data: StreamFramer::PONG.to_vec(),
+                    });
+                }
+                Some(bytes) => {
+                    if let Some(data) = self.on_message(now, &bytes, source) {
+                        out.push(SiteOutput::Stream { flow, data });
+                    }
+                }
+            }
+        }
+        if failed {
+            self.counters.malformed += 1;
+            self.flows.remove(&flow);
+            out.push(SiteOutput::Reset { flow });
+        }
+    }
+
+    /// One message from the endpoint; the response to send, if any.
+    fn on_message(&mut self, now: Instant, raw: &[u8], source: Source) -> Option<Vec<u8>> {
+        let Ok(msg) = parse(raw) else {
+            self.counters.malformed += 1;
+            return None;
+        };
+        let method = msg.method()?;
+        self.counters.requests += 1;
+        self.record(now, raw, &msg, source);
+        if method == Method::Ack {
+            return None;
+        }
+        let branch = msg
+            .top_via()
+            .ok()
+            .and_then(|v| v.branch())
+            .unwrap_or("")
+            .to_owned();
+        let key = (branch, method.as_str().to_owned());
+        self.transactions
+            .retain(|_, (at, _)| now.saturating_duration_since(*at) < TRANSACTION_MEMORY);
+        if let Some((_, cached)) = self.transactions.get(&key) {
+            self.counters.retransmissions += 1;
+            return Some(cached.clone());
+        }
+        let resp = self.answer(now, &msg, method, source);
+        self.transactions.insert(key, (now, resp.clone()));
+        Some(resp)
+    }
+
+    fn record(&mut self, now: Instant, raw: &[u8], msg: &Message<'_>, source: Source) {
+        let expires = msg
+            .typed_opt::<Expires>()
+            .ok()
+            .flatten()
+            .map(|e| e.0)
+            .or_else(|| {
+                msg.typed_all::<Contact>()
+                    .filter_map(Result::ok)
+                    .find_map(|c| c.expires())
+            });
+        self.requests.push(ReceivedRequest {
+            at: now,
+            method: msg
+                .method()
+                .map(|m| m.as_str().to_owned())
+                .unwrap_or_default(),
+            transport: source.transport,
+            source: source.addr,
+            expires,
+            cseq: msg.cseq().map(|c| c.seq).unwrap_or(0),
+            call_id: msg.call_id().unwrap_or("").to_owned(),
+            branch: msg
+                .top_via()
+                .ok()
+                .and_then(|v| v.branch().map(str::to_owned)),
+            has_credentials: msg.header(HeaderName::Authorization).is_some(),
+            raw: raw.to_vec(),
+        });
+    }
+
+    fn token(&mut self) -> String {
+        format!("{:016x}", self.rng.next_u64())
+    }
+
+    fn answer(
+        &mut self,
+        now: Instant,
+        msg: &Message<'_>,
+        method: Method<'_>,
+        src: Source,
+    ) -> Vec<u8> {
+        let tag = self.token();
+        let allow = (
+            HeaderName::Allow,
+            "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER".to_owned(),
+        );
+        match method {
+            Method::Options => response(msg, src.addr, 200, "OK", &tag, &[allow]),
+            Method::Register => self.register(now, msg, src, &tag),
+            _ => response(msg, src.addr, 405, "Method Not Allowed", &tag, &[allow]),
+        }
+    }
+
+    fn register(&mut self, now: Instant, msg: &Message<'_>, src: Source, tag: &str) -> Vec<u8> {
+        if let SiteMode::ServiceUnavailable { retry_after } = self.mode {
+            let extra: Vec<_> = retry_after
+                .map(|s| (HeaderName::RetryAfter, s.to_string()))
+                .into_iter()
+                .collect();
+            return response(msg, src.addr, 503, "Service Unavailable", tag, &extra);
+        }
+        let rejected = &self.rejected;
+        let verdict = self
+            .registrar
+            .register(now, &self.config, msg, src, |u| rejected.contains(u));
+        match verdict {
+            RegisterVerdict::Ok(bound) => {
+                let extra: Vec<_> = bound
+                    .iter()
+                    .map(|(c, e)| (HeaderName::Contact, format!("<{c}>;expires={e}")))
+                    .collect();
+                response(msg, src.addr, 200, "OK", tag, &extra)
+            }
+            RegisterVerdict::Challenge { stale } => {
+                let nonce = self.token();
+                let extra: Vec<_> = self
+                    .registrar
+                    .challenges(now, &self.config, nonce, stale)
+                    .into_iter()
+                    .map(|c| (HeaderName::WwwAuthenticate, c))
+                    .collect();
+                response(msg, src.addr, 401, "Unauthorized", tag, &extra)
+            }
+            RegisterVerdict::Forbidden => response(msg, src.addr, 403, "Forbidden", tag, &[]),
+            RegisterVerdict::IntervalTooBrief(min) => {
+                let extra = [(HeaderName::MinExpires, min.to_string())];
+                response(msg, src.addr, 423, "Interval Too Brief", tag, &extra)
+            }
+            RegisterVerdict::BadRequest(why) => response(msg, src.addr, 400, why, tag, &[]),
+        }
+    }
+}

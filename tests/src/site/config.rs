@@ -1,0 +1,103 @@
+//! How a simulated SIP server site is set up, and the modes it can be
+//! switched into while it runs.
+
+use std::fmt;
+use std::time::Duration;
+
+use geosip_core::auth::DigestAlgorithm;
+
+use crate::net::LinkConfig;
+
+/// A site's index in the simulator, in the order sites were added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SiteId(pub usize);
+
+impl fmt::Display for SiteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "site{}", self.0 + 1)
+    }
+}
+
+/// A registrar's settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteConfig {
+    /// The digest realm.
+    pub realm: String,
+    /// Users and their passwords.
+    pub users: Vec<(String, String)>,
+    /// The challenges to send, one WWW-Authenticate each, in preference
+    /// order (RFC 8760 §2.4). Default MD5 only.
+    pub algorithms: Vec<DigestAlgorithm>,
+    /// Whether REGISTER needs credentials. Default true.
+    pub require_auth: bool,
+    /// How long a nonce is good for; a request with an older one gets a
+    /// 401 with `stale=true` (RFC 7616 §3.3). Default 300 s.
+    pub nonce_lifetime: Duration,
+    /// Expires granted when the request names none. Default 3600 s.
+    pub default_expires: u32,
+    /// The longest expiry granted; longer requests are cut to it
+    /// (RFC 3261 §10.3 step 7). Default 7200 s.
+    pub max_expires: u32,
+    /// The shortest expiry accepted; shorter non-zero requests get 423
+    /// with this Min-Expires (RFC 3261 §10.3 step 7). Default 60 s.
+    pub min_expires: u32,
+    /// The site's link to the endpoint, or the network's default.
+    pub link: Option<LinkConfig>,
+    /// Also a name the endpoint can resolve to the site (`Output::Resolve`).
+    pub host_name: Option<String>,
+}
+
+impl SiteConfig {
+    /// A site with `realm` and the default settings, and no users yet.
+    pub fn new(realm: impl Into<String>) -> Self {
+        SiteConfig {
+            realm: realm.into(),
+            users: Vec::new(),
+            algorithms: vec![DigestAlgorithm::Md5],
+            require_auth: true,
+            nonce_lifetime: Duration::from_secs(300),
+            default_expires: 3600,
+            max_expires: 7200,
+            min_expires: 60,
+            link: None,
+            host_name: None,
+        }
+    }
+
+    /// Adds a user.
+    pub fn user(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.users.push((user.into(), password.into()));
+        self
+    }
+
+    /// Sets the challenge algorithms.
+    pub fn algorithms(mut self, algorithms: &[DigestAlgorithm]) -> Self {
+        self.algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// The password of `user`.
+    pub fn password(&self, user: &str) -> Option<&str> {
+        self.users
+            .iter()
+            .find(|(u, _)| u == user)
+            .map(|(_, p)| p.as_str())
+    }
+}
+
+/// How the site answers while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SiteMode {
+    /// A working registrar.
+    #[default]
+    Normal,
+    /// The registrar is overloaded: every REGISTER gets 503, with
+    /// `Retry-After` if given (RFC 3261 §21.5.4). OPTIONS is still
+    /// answered 200, as by a front end whose back end is busy, so that a
+    /// client that probes cannot take the probe's answer as leave to
+    /// ignore the Retry-After.
+    ServiceUnavailable {
+        /// Seconds for the Retry-After header.
+        retry_after: Option<u32>,
+    },
+}

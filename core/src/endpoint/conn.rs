@@ -89,6 +89,8 @@ pub(crate) struct Conn {
     pub learned_contact: Option<SocketAddr>,
     // Transport and probes.
     pub flow: Option<FlowState>,
+    /// When the last connect was asked for.
+    pub last_connect: Option<Instant>,
     pub probe_tx: Option<TxId>,
     /// A CRLF ping is out and its pong is awaited.
     pub ping_out: bool,
@@ -166,6 +168,7 @@ impl Conn {
             credentials,
             learned_contact: None,
             flow: None,
+            last_connect: None,
             probe_tx: None,
             ping_out: false,
             cfg,

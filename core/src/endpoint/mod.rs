@@ -475,6 +475,7 @@ impl Endpoint {
         let flow = FlowId(self.next_flow);
         self.next_flow += 1;
         c.flow = Some(FlowState::Connecting(flow));
+        c.last_connect = Some(now);
         let transport = c.cfg.transport;
         let server_name = c
             .host

@@ -236,13 +236,25 @@ impl Endpoint {
         if let Some(tx) = c.reg_tx.take() {
             self.owners.remove(&tx);
         }
-        if c.enabled {
-            if c.phase == Phase::Waiting {
-                // A recovery connect failed; the next probe tries again.
-                self.timers.cancel((id, TimerKind::ProbeDeadline));
-            } else {
-                self.fail(now, id, StatusReason::Transport(error), None, true);
-            }
+        if !c.enabled {
+            return;
+        }
+        // A connect that was pending for a whole probe interval failed:
+        // the site may have come back meanwhile (a SYN sent before it did
+        // is not answered), so try again at once rather than at the next
+        // probe tick.
+        let retry_now = c
+            .last_connect
+            .is_some_and(|t| now.saturating_duration_since(t) >= c.cfg.probe_timeout);
+        if c.phase == Phase::Waiting {
+            // A recovery connect failed; the next probe tries again.
+            self.timers.cancel((id, TimerKind::ProbeDeadline));
+        } else {
+            self.fail(now, id, StatusReason::Transport(error), None, true);
+        }
+        let c = &self.conns[&id];
+        if retry_now && c.probing && c.flow.is_none() && c.phase == Phase::Waiting {
+            self.open_flow(now, id);
         }
     }
 

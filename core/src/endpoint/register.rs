@@ -343,6 +343,7 @@ impl Endpoint {
         if !c.enabled {
             return;
         }
+        let was_down = c.status == ConnectionStatus::Unavailable;
         c.failures = c.failures.saturating_add(1);
         c.registered_until = None;
         c.phase = Phase::Waiting;
@@ -359,7 +360,13 @@ impl Endpoint {
         self.timers.set((id, TimerKind::Register), now + wait);
         self.timers.cancel((id, TimerKind::ProbeDeadline));
         if silent {
-            self.timers.set((id, TimerKind::Probe), now + probe_every);
+            // Keep an earlier probe if one is due: repeated failures must
+            // not push the search for a returning site further out.
+            let at = match self.timers.get((id, TimerKind::Probe)) {
+                Some(t) if was_down && t > now => t.min(now + probe_every),
+                _ => now + probe_every,
+            };
+            self.timers.set((id, TimerKind::Probe), at);
         } else {
             self.timers.cancel((id, TimerKind::Probe));
         }

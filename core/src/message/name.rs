@@ -149,6 +149,14 @@ pub enum HeaderName {
     Other,
 }
 
+/// Compares a name with a lowercase literal. Header names hold letters,
+/// digits and `-`, for which setting bit 0x20 lowercases a letter and
+/// leaves the others as they are; no other byte can become one of them.
+#[inline]
+fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
+    name.len() == lower.len() && name.iter().zip(lower).all(|(a, b)| (a | 0x20) == *b)
+}
+
 impl HeaderName {
     /// Every known name, for tables and tests.
     pub const KNOWN: &'static [HeaderName] = &[
@@ -396,376 +404,376 @@ impl HeaderName {
         let first = name.first().map_or(0, |b| b | 0x20);
         match (name.len(), first) {
             (2, b't') => {
-                if name.eq_ignore_ascii_case(b"To") {
+                if eq_lower(name, b"to") {
                     return HeaderName::To;
                 }
                 HeaderName::Other
             }
             (3, b'v') => {
-                if name.eq_ignore_ascii_case(b"Via") {
+                if eq_lower(name, b"via") {
                     return HeaderName::Via;
                 }
                 HeaderName::Other
             }
             (4, b'c') => {
-                if name.eq_ignore_ascii_case(b"CSeq") {
+                if eq_lower(name, b"cseq") {
                     return HeaderName::CSeq;
                 }
                 HeaderName::Other
             }
             (4, b'd') => {
-                if name.eq_ignore_ascii_case(b"Date") {
+                if eq_lower(name, b"date") {
                     return HeaderName::Date;
                 }
                 HeaderName::Other
             }
             (4, b'f') => {
-                if name.eq_ignore_ascii_case(b"From") {
+                if eq_lower(name, b"from") {
                     return HeaderName::From;
                 }
                 HeaderName::Other
             }
             (4, b'p') => {
-                if name.eq_ignore_ascii_case(b"Path") {
+                if eq_lower(name, b"path") {
                     return HeaderName::Path;
                 }
                 HeaderName::Other
             }
             (4, b'r') => {
-                if name.eq_ignore_ascii_case(b"RAck") {
+                if eq_lower(name, b"rack") {
                     return HeaderName::RAck;
                 }
-                if name.eq_ignore_ascii_case(b"RSeq") {
+                if eq_lower(name, b"rseq") {
                     return HeaderName::RSeq;
                 }
                 HeaderName::Other
             }
             (5, b'a') => {
-                if name.eq_ignore_ascii_case(b"Allow") {
+                if eq_lower(name, b"allow") {
                     return HeaderName::Allow;
                 }
                 HeaderName::Other
             }
             (5, b'e') => {
-                if name.eq_ignore_ascii_case(b"Event") {
+                if eq_lower(name, b"event") {
                     return HeaderName::Event;
                 }
                 HeaderName::Other
             }
             (5, b'r') => {
-                if name.eq_ignore_ascii_case(b"Route") {
+                if eq_lower(name, b"route") {
                     return HeaderName::Route;
                 }
                 HeaderName::Other
             }
             (6, b'a') => {
-                if name.eq_ignore_ascii_case(b"Accept") {
+                if eq_lower(name, b"accept") {
                     return HeaderName::Accept;
                 }
                 HeaderName::Other
             }
             (6, b'm') => {
-                if name.eq_ignore_ascii_case(b"Min-SE") {
+                if eq_lower(name, b"min-se") {
                     return HeaderName::MinSe;
                 }
                 HeaderName::Other
             }
             (6, b'r') => {
-                if name.eq_ignore_ascii_case(b"Reason") {
+                if eq_lower(name, b"reason") {
                     return HeaderName::Reason;
                 }
                 HeaderName::Other
             }
             (6, b's') => {
-                if name.eq_ignore_ascii_case(b"Server") {
+                if eq_lower(name, b"server") {
                     return HeaderName::Server;
                 }
                 HeaderName::Other
             }
             (7, b'c') => {
-                if name.eq_ignore_ascii_case(b"Call-ID") {
+                if eq_lower(name, b"call-id") {
                     return HeaderName::CallId;
                 }
-                if name.eq_ignore_ascii_case(b"Contact") {
+                if eq_lower(name, b"contact") {
                     return HeaderName::Contact;
                 }
                 HeaderName::Other
             }
             (7, b'e') => {
-                if name.eq_ignore_ascii_case(b"Expires") {
+                if eq_lower(name, b"expires") {
                     return HeaderName::Expires;
                 }
                 HeaderName::Other
             }
             (7, b'p') => {
-                if name.eq_ignore_ascii_case(b"Privacy") {
+                if eq_lower(name, b"privacy") {
                     return HeaderName::Privacy;
                 }
                 HeaderName::Other
             }
             (7, b'r') => {
-                if name.eq_ignore_ascii_case(b"Require") {
+                if eq_lower(name, b"require") {
                     return HeaderName::Require;
                 }
                 HeaderName::Other
             }
             (7, b's') => {
-                if name.eq_ignore_ascii_case(b"Subject") {
+                if eq_lower(name, b"subject") {
                     return HeaderName::Subject;
                 }
                 HeaderName::Other
             }
             (7, b'w') => {
-                if name.eq_ignore_ascii_case(b"Warning") {
+                if eq_lower(name, b"warning") {
                     return HeaderName::Warning;
                 }
                 HeaderName::Other
             }
             (8, b'i') => {
-                if name.eq_ignore_ascii_case(b"Identity") {
+                if eq_lower(name, b"identity") {
                     return HeaderName::Identity;
                 }
                 HeaderName::Other
             }
             (8, b'p') => {
-                if name.eq_ignore_ascii_case(b"Priority") {
+                if eq_lower(name, b"priority") {
                     return HeaderName::Priority;
                 }
                 HeaderName::Other
             }
             (8, b'r') => {
-                if name.eq_ignore_ascii_case(b"Refer-To") {
+                if eq_lower(name, b"refer-to") {
                     return HeaderName::ReferTo;
                 }
-                if name.eq_ignore_ascii_case(b"Replaces") {
+                if eq_lower(name, b"replaces") {
                     return HeaderName::Replaces;
                 }
-                if name.eq_ignore_ascii_case(b"Reply-To") {
+                if eq_lower(name, b"reply-to") {
                     return HeaderName::ReplyTo;
                 }
                 HeaderName::Other
             }
             (8, b's') => {
-                if name.eq_ignore_ascii_case(b"SIP-ETag") {
+                if eq_lower(name, b"sip-etag") {
                     return HeaderName::SipETag;
                 }
                 HeaderName::Other
             }
             (9, b'c') => {
-                if name.eq_ignore_ascii_case(b"Call-Info") {
+                if eq_lower(name, b"call-info") {
                     return HeaderName::CallInfo;
                 }
                 HeaderName::Other
             }
             (9, b's') => {
-                if name.eq_ignore_ascii_case(b"Supported") {
+                if eq_lower(name, b"supported") {
                     return HeaderName::Supported;
                 }
                 HeaderName::Other
             }
             (9, b't') => {
-                if name.eq_ignore_ascii_case(b"Timestamp") {
+                if eq_lower(name, b"timestamp") {
                     return HeaderName::Timestamp;
                 }
                 HeaderName::Other
             }
             (10, b'a') => {
-                if name.eq_ignore_ascii_case(b"Alert-Info") {
+                if eq_lower(name, b"alert-info") {
                     return HeaderName::AlertInfo;
                 }
                 HeaderName::Other
             }
             (10, b'e') => {
-                if name.eq_ignore_ascii_case(b"Error-Info") {
+                if eq_lower(name, b"error-info") {
                     return HeaderName::ErrorInfo;
                 }
                 HeaderName::Other
             }
             (10, b'u') => {
-                if name.eq_ignore_ascii_case(b"User-Agent") {
+                if eq_lower(name, b"user-agent") {
                     return HeaderName::UserAgent;
                 }
                 HeaderName::Other
             }
             (11, b'i') => {
-                if name.eq_ignore_ascii_case(b"In-Reply-To") {
+                if eq_lower(name, b"in-reply-to") {
                     return HeaderName::InReplyTo;
                 }
                 HeaderName::Other
             }
             (11, b'm') => {
-                if name.eq_ignore_ascii_case(b"Min-Expires") {
+                if eq_lower(name, b"min-expires") {
                     return HeaderName::MinExpires;
                 }
                 HeaderName::Other
             }
             (11, b'r') => {
-                if name.eq_ignore_ascii_case(b"Referred-By") {
+                if eq_lower(name, b"referred-by") {
                     return HeaderName::ReferredBy;
                 }
-                if name.eq_ignore_ascii_case(b"Retry-After") {
+                if eq_lower(name, b"retry-after") {
                     return HeaderName::RetryAfter;
                 }
                 HeaderName::Other
             }
             (11, b'u') => {
-                if name.eq_ignore_ascii_case(b"Unsupported") {
+                if eq_lower(name, b"unsupported") {
                     return HeaderName::Unsupported;
                 }
                 HeaderName::Other
             }
             (12, b'a') => {
-                if name.eq_ignore_ascii_case(b"Allow-Events") {
+                if eq_lower(name, b"allow-events") {
                     return HeaderName::AllowEvents;
                 }
                 HeaderName::Other
             }
             (12, b'c') => {
-                if name.eq_ignore_ascii_case(b"Content-Type") {
+                if eq_lower(name, b"content-type") {
                     return HeaderName::ContentType;
                 }
                 HeaderName::Other
             }
             (12, b'm') => {
-                if name.eq_ignore_ascii_case(b"Max-Forwards") {
+                if eq_lower(name, b"max-forwards") {
                     return HeaderName::MaxForwards;
                 }
-                if name.eq_ignore_ascii_case(b"MIME-Version") {
+                if eq_lower(name, b"mime-version") {
                     return HeaderName::MimeVersion;
                 }
                 HeaderName::Other
             }
             (12, b'o') => {
-                if name.eq_ignore_ascii_case(b"Organization") {
+                if eq_lower(name, b"organization") {
                     return HeaderName::Organization;
                 }
                 HeaderName::Other
             }
             (12, b'r') => {
-                if name.eq_ignore_ascii_case(b"Record-Route") {
+                if eq_lower(name, b"record-route") {
                     return HeaderName::RecordRoute;
                 }
                 HeaderName::Other
             }
             (12, b's') => {
-                if name.eq_ignore_ascii_case(b"SIP-If-Match") {
+                if eq_lower(name, b"sip-if-match") {
                     return HeaderName::SipIfMatch;
                 }
                 HeaderName::Other
             }
             (13, b'a') => {
-                if name.eq_ignore_ascii_case(b"Authorization") {
+                if eq_lower(name, b"authorization") {
                     return HeaderName::Authorization;
                 }
                 HeaderName::Other
             }
             (13, b'i') => {
-                if name.eq_ignore_ascii_case(b"Identity-Info") {
+                if eq_lower(name, b"identity-info") {
                     return HeaderName::IdentityInfo;
                 }
                 HeaderName::Other
             }
             (13, b'p') => {
-                if name.eq_ignore_ascii_case(b"Proxy-Require") {
+                if eq_lower(name, b"proxy-require") {
                     return HeaderName::ProxyRequire;
                 }
                 HeaderName::Other
             }
             (13, b's') => {
-                if name.eq_ignore_ascii_case(b"Service-Route") {
+                if eq_lower(name, b"service-route") {
                     return HeaderName::ServiceRoute;
                 }
                 HeaderName::Other
             }
             (14, b'a') => {
-                if name.eq_ignore_ascii_case(b"Accept-Contact") {
+                if eq_lower(name, b"accept-contact") {
                     return HeaderName::AcceptContact;
                 }
                 HeaderName::Other
             }
             (14, b'c') => {
-                if name.eq_ignore_ascii_case(b"Content-Length") {
+                if eq_lower(name, b"content-length") {
                     return HeaderName::ContentLength;
                 }
                 HeaderName::Other
             }
             (14, b'r') => {
-                if name.eq_ignore_ascii_case(b"Reject-Contact") {
+                if eq_lower(name, b"reject-contact") {
                     return HeaderName::RejectContact;
                 }
                 HeaderName::Other
             }
             (15, b'a') => {
-                if name.eq_ignore_ascii_case(b"Accept-Encoding") {
+                if eq_lower(name, b"accept-encoding") {
                     return HeaderName::AcceptEncoding;
                 }
-                if name.eq_ignore_ascii_case(b"Accept-Language") {
+                if eq_lower(name, b"accept-language") {
                     return HeaderName::AcceptLanguage;
                 }
                 HeaderName::Other
             }
             (15, b's') => {
-                if name.eq_ignore_ascii_case(b"Session-Expires") {
+                if eq_lower(name, b"session-expires") {
                     return HeaderName::SessionExpires;
                 }
                 HeaderName::Other
             }
             (16, b'c') => {
-                if name.eq_ignore_ascii_case(b"Content-Encoding") {
+                if eq_lower(name, b"content-encoding") {
                     return HeaderName::ContentEncoding;
                 }
-                if name.eq_ignore_ascii_case(b"Content-Language") {
+                if eq_lower(name, b"content-language") {
                     return HeaderName::ContentLanguage;
                 }
                 HeaderName::Other
             }
             (16, b'w') => {
-                if name.eq_ignore_ascii_case(b"WWW-Authenticate") {
+                if eq_lower(name, b"www-authenticate") {
                     return HeaderName::WwwAuthenticate;
                 }
                 HeaderName::Other
             }
             (18, b'p') => {
-                if name.eq_ignore_ascii_case(b"Proxy-Authenticate") {
+                if eq_lower(name, b"proxy-authenticate") {
                     return HeaderName::ProxyAuthenticate;
                 }
                 HeaderName::Other
             }
             (18, b's') => {
-                if name.eq_ignore_ascii_case(b"Subscription-State") {
+                if eq_lower(name, b"subscription-state") {
                     return HeaderName::SubscriptionState;
                 }
                 HeaderName::Other
             }
             (19, b'a') => {
-                if name.eq_ignore_ascii_case(b"Authentication-Info") {
+                if eq_lower(name, b"authentication-info") {
                     return HeaderName::AuthenticationInfo;
                 }
                 HeaderName::Other
             }
             (19, b'c') => {
-                if name.eq_ignore_ascii_case(b"Content-Disposition") {
+                if eq_lower(name, b"content-disposition") {
                     return HeaderName::ContentDisposition;
                 }
                 HeaderName::Other
             }
             (19, b'p') => {
-                if name.eq_ignore_ascii_case(b"P-Asserted-Identity") {
+                if eq_lower(name, b"p-asserted-identity") {
                     return HeaderName::PAssertedIdentity;
                 }
-                if name.eq_ignore_ascii_case(b"Proxy-Authorization") {
+                if eq_lower(name, b"proxy-authorization") {
                     return HeaderName::ProxyAuthorization;
                 }
                 HeaderName::Other
             }
             (19, b'r') => {
-                if name.eq_ignore_ascii_case(b"Request-Disposition") {
+                if eq_lower(name, b"request-disposition") {
                     return HeaderName::RequestDisposition;
                 }
                 HeaderName::Other
             }
             (20, b'p') => {
-                if name.eq_ignore_ascii_case(b"P-Preferred-Identity") {
+                if eq_lower(name, b"p-preferred-identity") {
                     return HeaderName::PPreferredIdentity;
                 }
                 HeaderName::Other

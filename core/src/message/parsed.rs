@@ -259,7 +259,15 @@ impl<'a> Message<'a> {
 
     /// The first value of a typed header, or `None` if it is absent.
     pub fn typed_opt<T: Typed<'a>>(&self) -> Result<Option<T>, HeaderError> {
-        match self.header_values(T::NAME).next() {
+        let first = self.headers.iter().find(|h| h.name == T::NAME).map(|h| {
+            let v = &self.head[h.value_start as usize..h.value_end as usize];
+            if T::NAME.is_list() {
+                CommaSplit::new(v).next().unwrap_or(v)
+            } else {
+                v
+            }
+        });
+        match first {
             Some(v) => T::parse(v).map(Some).map_err(|kind| HeaderError {
                 header: T::NAME.as_str().unwrap_or("?"),
                 kind,

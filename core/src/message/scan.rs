@@ -106,11 +106,12 @@ pub(crate) fn quoted_end(s: &[u8]) -> Option<usize> {
     debug_assert_eq!(s.first(), Some(&b'"'));
     let mut i = 1;
     while i < s.len() {
-        match s[i] {
-            b'\\' => i += 2,
-            b'"' => return Some(i + 1),
-            _ => i += 1,
+        // Jump to the next quote or backslash.
+        i += find_byte2(&s[i..], b'"', b'\\')?;
+        if s[i] == b'"' {
+            return Some(i + 1);
         }
+        i += 2;
     }
     None
 }

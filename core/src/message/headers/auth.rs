@@ -4,7 +4,7 @@
 
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::scan::{is_token, quoted_end, trim, unquote, CommaSplit};
+use super::super::scan::{is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN};
 use super::Typed;
 
 /// A challenge or credentials: `Digest realm="x", nonce="y", ...`.
@@ -195,30 +195,61 @@ impl<'a> AuthValue<'a> {
         // RFC 3261 §25.1 auth-param = token EQUAL ( token / quoted-string ).
         // Unknown schemes may carry other forms (RFC 4475 §3.3.7), which
         // are kept but not checked.
-        let digest = scheme.eq_ignore_ascii_case("Digest");
+        if !scheme.eq_ignore_ascii_case("Digest") {
+            return Ok(AuthValue::new(scheme, params));
+        }
+        // One pass over the bytes: name, '=', token or quoted-string, ','.
         let mut known = [None; KNOWN.len()];
-        if !params.is_empty() {
-            for p in CommaSplit::new(params) {
-                let Some(eq) = super::super::scan::find_byte(p.as_bytes(), b'=') else {
-                    if digest {
-                        return Err(E::Syntax("auth-param without '='"));
-                    }
-                    continue;
-                };
-                let (n, val) = (trim(&p[..eq]), trim(&p[eq + 1..]));
-                if digest {
-                    let ok = if val.starts_with('"') {
-                        quoted_end(val.as_bytes()) == Some(val.len())
-                    } else {
-                        is_token(val)
-                    };
-                    if !is_token(n) || !ok {
+        let b = params.as_bytes();
+        let len = b.len();
+        let skip_ws = |i: &mut usize| {
+            while *i < len && is_ws(b[*i]) {
+                *i += 1;
+            }
+        };
+        let mut i = 0;
+        while i < len {
+            let ns = i;
+            while i < len && TOKEN[b[i] as usize] {
+                i += 1;
+            }
+            if i == ns {
+                return Err(E::Syntax("malformed auth-param"));
+            }
+            let name = &params[ns..i];
+            skip_ws(&mut i);
+            if b.get(i) != Some(&b'=') {
+                return Err(E::Syntax("auth-param without '='"));
+            }
+            i += 1;
+            skip_ws(&mut i);
+            let vs = i;
+            let value = if b.get(i) == Some(&b'"') {
+                i += quoted_end(&b[i..]).ok_or(E::Syntax("malformed auth-param"))?;
+                &params[vs + 1..i - 1]
+            } else {
+                while i < len && TOKEN[b[i] as usize] {
+                    i += 1;
+                }
+                if i == vs {
+                    return Err(E::Syntax("malformed auth-param"));
+                }
+                &params[vs..i]
+            };
+            if let Some(k) = known_index(name) {
+                known[k] = known[k].or(Some(value));
+            }
+            skip_ws(&mut i);
+            match b.get(i) {
+                None => break,
+                Some(b',') => {
+                    i += 1;
+                    skip_ws(&mut i);
+                    if i == len {
                         return Err(E::Syntax("malformed auth-param"));
                     }
                 }
-                if let Some(i) = known_index(n) {
-                    known[i] = known[i].or(Some(unquote(val)));
-                }
+                Some(_) => return Err(E::Syntax("malformed auth-param")),
             }
         }
         Ok(AuthValue {

@@ -316,3 +316,42 @@ fn remove_stops_all_traffic_within_the_probe_timeout() {
     let cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
     ep.add_connection(now, ConnectionId(0), cfg).unwrap();
 }
+
+#[test]
+fn contact_follows_received_and_rport_when_asked() {
+    let t0 = Instant::now();
+    let mut ep = Endpoint::new(
+        EndpointConfig {
+            local_udp: Some(LOCAL.parse().unwrap()),
+            rng_seed: [9; 32],
+            ..Default::default()
+        },
+        t0,
+    );
+    let mut cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
+    cfg.password = Some(Secret::new("secret"));
+    cfg.reg_match_received_rport = true;
+    ep.add_connection(t0, ConnectionId(0), cfg).unwrap();
+    // A registrar behind which we look like 203.0.113.9:40001 (RFC 3581).
+    let natted = |req: &[u8]| -> Vec<u8> {
+        let out = registrar(req);
+        let s = String::from_utf8(out).unwrap();
+        s.replacen(";rport", ";rport=40001;received=203.0.113.9", 1)
+            .into_bytes()
+    };
+    let mut contacts = Vec::new();
+    let mut available = false;
+    for _ in 0..6 {
+        let (sent, events) = drain(&mut ep);
+        available |= status_of(&events).contains(&ConnectionStatus::Available);
+        for s in &sent {
+            let m = parse(s).unwrap();
+            contacts.push(m.header(HeaderName::Contact).unwrap().to_owned());
+            deliver(&mut ep, t0, &natted(s));
+        }
+    }
+    assert!(available);
+    assert!(contacts[0].contains("10.0.0.1:5060"), "{contacts:?}");
+    let last = contacts.last().unwrap();
+    assert!(last.contains("sip:1001@203.0.113.9:40001"), "{contacts:?}");
+}

@@ -32,10 +32,11 @@ impl Endpoint {
         let parser = Parser::new(self.config.limits);
         let msg = match parser.parse_datagram(data) {
             Ok(m) => m,
-            Err(_) => {
+            Err(e) => {
                 // A malformed message is counted and dropped; it changes
                 // no state.
                 self.stats.malformed += 1;
+                tracing::debug!(peer = %from.remote, error = %e, "dropped a malformed message");
                 return;
             }
         };
@@ -69,7 +70,13 @@ impl Endpoint {
                 }
             }
             ResponseAction::Absorbed { .. } => {}
-            ResponseAction::Unmatched => self.stats.stray_responses += 1,
+            ResponseAction::Unmatched => {
+                self.stats.stray_responses += 1;
+                tracing::debug!(
+                    status = msg.status(),
+                    "dropped a response that matches no transaction"
+                );
+            }
             ResponseAction::Invalid(_) => self.stats.malformed += 1,
         }
     }

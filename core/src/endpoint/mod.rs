@@ -403,6 +403,8 @@ impl Endpoint {
         }
         c.announced = true;
         c.status = status;
+        // Never log credentials: only ids, addresses and reasons.
+        tracing::info!(connection = %id, server = %c.cfg.server, %status, %reason, "connection status changed");
         if !matches!(reason, StatusReason::Command) && status == ConnectionStatus::Unavailable {
             c.last_error = Some(reason.clone());
         }

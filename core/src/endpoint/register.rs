@@ -353,6 +353,7 @@ impl Endpoint {
         };
         c.probing = silent;
         let probe_every = c.cfg.probe_timeout;
+        tracing::debug!(connection = %id, %reason, failures = c.failures, retry_in = ?wait, probing = silent, "registration failed");
         if let Some(tx) = c.probe_tx.take() {
             self.owners.remove(&tx);
             self.table.terminate(tx);

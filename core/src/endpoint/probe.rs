@@ -143,7 +143,11 @@ impl Endpoint {
         self.timers.cancel((id, TimerKind::ProbeDeadline));
         let Some(c) = self.conns.get(&id) else { return };
         match c.phase {
-            Phase::Registered | Phase::Connecting | Phase::Registering => {
+            // A REGISTER retry started while a recovery probe was out: let
+            // the REGISTER run; its retransmissions reach a returning site
+            // sooner than the next probe would, and its own outcome decides.
+            Phase::Registering => {}
+            Phase::Registered | Phase::Connecting => {
                 if let Some(tx) = self.conns.get_mut(&id).and_then(|c| c.reg_tx.take()) {
                     self.owners.remove(&tx);
                     self.table.terminate(tx);

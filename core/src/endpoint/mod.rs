@@ -513,10 +513,13 @@ impl Endpoint {
         if let Some(f) = c.flow.take() {
             let flow = f.id();
             c.ping_out = false;
-            self.flows.remove(&flow);
-            self.table
-                .transport_failed(now, crate::transaction::TransportFailure::Flow(flow));
-            self.outputs.push_back(Output::Close { flow });
+            // A flow the runtime already reported failed is not closed
+            // again: each flow gets at most one Close.
+            if self.flows.remove(&flow).is_some() {
+                self.table
+                    .transport_failed(now, crate::transaction::TransportFailure::Flow(flow));
+                self.outputs.push_back(Output::Close { flow });
+            }
         }
     }
 

@@ -201,3 +201,134 @@ pub enum Output {
     /// Something the application should hear about.
     Event(crate::event::Event),
 }
+
+/// An [`Input`] that owns its bytes, so that it can wait in a queue or
+/// cross a channel (runtimes, the simulator); [`OwnedInput::as_input`]
+/// borrows it back.
+///
+/// ```
+/// use geosip_core::io::{Input, OwnedInput};
+/// let owned = OwnedInput::from(&Input::Datagram {
+///     local: "192.0.2.10:5060".parse().unwrap(),
+///     remote: "192.0.2.1:5060".parse().unwrap(),
+///     data: b"\r\n\r\n",
+/// });
+/// assert!(matches!(owned.as_input(), Input::Datagram { data, .. } if data == b"\r\n\r\n"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OwnedInput {
+    /// A UDP datagram.
+    Datagram {
+        /// The endpoint's socket.
+        local: SocketAddr,
+        /// The sender.
+        remote: SocketAddr,
+        /// The payload.
+        data: Vec<u8>,
+    },
+    /// Bytes on a stream flow.
+    StreamData {
+        /// The flow.
+        flow: FlowId,
+        /// The bytes.
+        data: Vec<u8>,
+    },
+    /// A flow the endpoint asked for is up.
+    FlowConnected {
+        /// The flow.
+        flow: FlowId,
+        /// The endpoint's end of it.
+        local: SocketAddr,
+    },
+    /// A flow failed.
+    FlowFailed {
+        /// The flow.
+        flow: FlowId,
+        /// Why.
+        error: TransportError,
+    },
+    /// An ICMP error for a datagram.
+    DatagramFailed {
+        /// Where the datagram went.
+        remote: SocketAddr,
+        /// Why.
+        error: TransportError,
+    },
+    /// The answer to a name lookup.
+    Resolved {
+        /// The connection that asked.
+        connection: crate::connection::ConnectionId,
+        /// The addresses or the error.
+        result: Result<Vec<SocketAddr>, TransportError>,
+    },
+}
+
+impl OwnedInput {
+    /// The borrowed [`Input`] to feed the core.
+    pub fn as_input(&self) -> Input<'_> {
+        match self {
+            OwnedInput::Datagram {
+                local,
+                remote,
+                data,
+            } => Input::Datagram {
+                local: *local,
+                remote: *remote,
+                data,
+            },
+            OwnedInput::StreamData { flow, data } => Input::StreamData { flow: *flow, data },
+            OwnedInput::FlowConnected { flow, local } => Input::FlowConnected {
+                flow: *flow,
+                local: *local,
+            },
+            OwnedInput::FlowFailed { flow, error } => Input::FlowFailed {
+                flow: *flow,
+                error: error.clone(),
+            },
+            OwnedInput::DatagramFailed { remote, error } => Input::DatagramFailed {
+                remote: *remote,
+                error: error.clone(),
+            },
+            OwnedInput::Resolved { connection, result } => Input::Resolved {
+                connection: *connection,
+                result: result.clone(),
+            },
+        }
+    }
+}
+
+impl From<&Input<'_>> for OwnedInput {
+    fn from(input: &Input<'_>) -> Self {
+        match input {
+            Input::Datagram {
+                local,
+                remote,
+                data,
+            } => OwnedInput::Datagram {
+                local: *local,
+                remote: *remote,
+                data: data.to_vec(),
+            },
+            Input::StreamData { flow, data } => OwnedInput::StreamData {
+                flow: *flow,
+                data: data.to_vec(),
+            },
+            Input::FlowConnected { flow, local } => OwnedInput::FlowConnected {
+                flow: *flow,
+                local: *local,
+            },
+            Input::FlowFailed { flow, error } => OwnedInput::FlowFailed {
+                flow: *flow,
+                error: error.clone(),
+            },
+            Input::DatagramFailed { remote, error } => OwnedInput::DatagramFailed {
+                remote: *remote,
+                error: error.clone(),
+            },
+            Input::Resolved { connection, result } => OwnedInput::Resolved {
+                connection: *connection,
+                result: result.clone(),
+            },
+        }
+    }
+}

@@ -8,7 +8,7 @@ use crate::auth::ChallengeVerdict;
 use crate::connection::ConnectionId;
 use crate::event::{ConnectionStatus, StatusReason};
 use crate::io::TransportKind;
-use crate::message::headers::{ProxyAuthenticate, WwwAuthenticate};
+use crate::message::headers::{AuthValue, ProxyAuthenticate, WwwAuthenticate};
 use crate::message::{HeaderName, Message};
 use crate::registration::request::{contact_uri, write_register, Identity, RegisterRequest};
 use crate::registration::{classify, refresh_delay, RegisterOutcome};
@@ -278,23 +278,10 @@ impl Endpoint {
                 );
             }
             RegisterOutcome::Challenged => {
-                let verdict = if c.credentials.is_none() {
-                    None
-                } else if code == 407 {
-                    let ch: Vec<_> = resp
-                        .typed_all::<ProxyAuthenticate>()
-                        .filter_map(Result::ok)
-                        .map(|c| c.0)
-                        .collect();
-                    Some(c.auth.classify(ch, c.sent_nonce.as_deref()))
-                } else {
-                    let ch: Vec<_> = resp
-                        .typed_all::<WwwAuthenticate>()
-                        .filter_map(Result::ok)
-                        .map(|c| c.0)
-                        .collect();
-                    Some(c.auth.classify(ch, c.sent_nonce.as_deref()))
-                };
+                let verdict = c.credentials.as_ref().map(|_| {
+                    let (_, ch) = challenges(resp);
+                    c.auth.classify(ch, c.sent_nonce.as_deref())
+                });
                 match verdict {
                     Some(ChallengeVerdict::Retry(_)) => self.send_register(now, id, Some(resp)),
                     _ => {
@@ -440,25 +427,10 @@ pub(super) fn build_register(
     ruri.push_str(&c.domain);
     let auth = match (challenge, &c.credentials) {
         (Some(resp), Some(creds)) => {
-            let proxy = resp.status() == Some(407);
-            let res = if proxy {
-                let ch: Vec<_> = resp
-                    .typed_all::<ProxyAuthenticate>()
-                    .filter_map(Result::ok)
-                    .map(|c| c.0)
-                    .collect();
-                c.auth
-                    .respond(ch, true, creds, "REGISTER", &ruri, b"", &cnonce)
-            } else {
-                let ch: Vec<_> = resp
-                    .typed_all::<WwwAuthenticate>()
-                    .filter_map(Result::ok)
-                    .map(|c| c.0)
-                    .collect();
-                c.auth
-                    .respond(ch, false, creds, "REGISTER", &ruri, b"", &cnonce)
-            };
-            res.ok()
+            let (proxy, ch) = challenges(resp);
+            c.auth
+                .respond(ch, proxy, creds, "REGISTER", &ruri, b"", &cnonce)
+                .ok()
         }
         (None, Some(_)) => c
             .auth
@@ -479,4 +451,17 @@ pub(super) fn build_register(
         },
     );
     Some(dest)
+}
+
+/// The challenges of a 401 (WWW-Authenticate) or a 407
+/// (Proxy-Authenticate), in the server's order, and whether they are the
+/// proxy's.
+fn challenges<'a>(resp: &Message<'a>) -> (bool, Vec<AuthValue<'a>>) {
+    if resp.status() == Some(407) {
+        let ch = resp.typed_all::<ProxyAuthenticate>().filter_map(Result::ok);
+        (true, ch.map(|c| c.0).collect())
+    } else {
+        let ch = resp.typed_all::<WwwAuthenticate>().filter_map(Result::ok);
+        (false, ch.map(|c| c.0).collect())
+    }
 }

@@ -99,6 +99,14 @@ impl<K: Copy + Eq + Hash + Ord> TimerTable<K> {
             self.heap
                 .retain(|Reverse((at, gen, k))| live.get(k) == Some(&(*at, *gen)));
         }
+        // Give memory back after a burst; halving before shrinking again
+        // keeps this amortized O(1).
+        if self.heap.capacity() > 4 * self.heap.len() + 64 {
+            self.heap.shrink_to(2 * self.heap.len() + 16);
+        }
+        if self.live.capacity() > 4 * self.live.len() + 64 {
+            self.live.shrink_to(2 * self.live.len() + 16);
+        }
         self.skip_stale();
     }
 }

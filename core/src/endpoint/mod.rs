@@ -159,7 +159,9 @@ pub struct Endpoint {
     rng: SipRng,
     outputs: VecDeque<Output>,
     stats: Stats,
-    conns: BTreeMap<ConnectionId, Conn>,
+    /// Boxed: a `Conn` is large, and a B-tree node holds eleven values
+    /// inline whether they are used or not.
+    conns: BTreeMap<ConnectionId, Box<Conn>>,
     table: TransactionTable,
     owners: HashMap<TxId, Purpose>,
     timers: TimerTable<(ConnectionId, TimerKind)>,
@@ -232,7 +234,7 @@ impl Endpoint {
         if config.transport == TransportKind::Udp && self.config.local_udp.is_none() {
             return Err(ConnectionError::NoLocalAddress(TransportKind::Udp));
         }
-        let conn = Conn::new(id, config, &mut self.rng)?;
+        let conn = Box::new(Conn::new(id, config, &mut self.rng)?);
         let enabled = conn.enabled;
         self.conns.insert(id, conn);
         if enabled {
@@ -305,12 +307,12 @@ impl Endpoint {
 
     /// Every connection with its properties, in id order.
     pub fn connections(&self) -> Vec<ConnectionInfo> {
-        self.conns.values().map(Conn::info).collect()
+        self.conns.values().map(|c| c.info()).collect()
     }
 
     /// One connection's properties.
     pub fn connection(&self, id: ConnectionId) -> Option<ConnectionInfo> {
-        self.conns.get(&id).map(Conn::info)
+        self.conns.get(&id).map(|c| c.info())
     }
 
     /// Unregisters every connection (Expires 0) and stops all retries;
@@ -342,7 +344,12 @@ impl Endpoint {
 
     /// The next thing to do.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
+        let out = self.outputs.pop_front();
+        if out.is_none() && self.outputs.capacity() > 1024 {
+            // Drained after a burst: give the memory back.
+            self.outputs = VecDeque::new();
+        }
+        out
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must be called next.
@@ -444,6 +451,9 @@ impl Endpoint {
                 }
                 TxEvent::Terminated { tx } => {
                     self.owners.remove(&tx);
+                    if self.owners.capacity() > 4 * self.owners.len() + 64 {
+                        self.owners.shrink_to(2 * self.owners.len() + 16);
+                    }
                 }
             }
         }

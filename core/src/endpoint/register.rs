@@ -95,7 +95,7 @@ impl Endpoint {
         c.ping_out = false;
         let deadline = now + c.cfg.probe_timeout;
         let detached = if removing {
-            self.conns.remove(&id).map(Box::new)
+            self.conns.remove(&id)
         } else {
             None
         };
@@ -182,7 +182,11 @@ impl Endpoint {
             let attached = u.detached.is_none();
             let conn = match u.detached.as_deref_mut() {
                 Some(c) => Some(c),
-                None => self.conns.get_mut(&id).filter(|c| !c.enabled),
+                None => self
+                    .conns
+                    .get_mut(&id)
+                    .map(|c| &mut **c)
+                    .filter(|c| !c.enabled),
             };
             if let Some(c) = conn {
                 // Use the flow the unregister went out on.

@@ -69,6 +69,10 @@ impl ClientNonInvite {
                 self.state = Completed;
                 self.timer_e = None;
                 self.timer_f = None;
+                // Completed only absorbs retransmitted responses (§17.1.2.2);
+                // the request is never sent again, so free it now rather
+                // than keep it through Timer K.
+                self.request = Vec::new();
                 if ctx.reliable {
                     self.state = Terminated;
                 } else {

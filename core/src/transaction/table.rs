@@ -91,7 +91,9 @@ pub(super) struct Slot {
 #[derive(Debug)]
 pub struct TransactionTable {
     pub(super) config: TransactionConfig,
-    pub(super) slots: BTreeMap<TxId, Slot>,
+    /// Boxed: a slot is a few hundred bytes and a B-tree node holds eleven
+    /// values inline, used or not.
+    pub(super) slots: BTreeMap<TxId, Box<Slot>>,
     pub(super) index: BTreeMap<TransactionKey, TxId>,
     pub(super) heap: TimerHeap,
     pub(super) events: VecDeque<TxEvent>,
@@ -271,7 +273,12 @@ impl TransactionTable {
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<TxEvent> {
-        self.events.pop_front()
+        let ev = self.events.pop_front();
+        if ev.is_none() && self.events.capacity() > 1024 {
+            // Drained after a burst: give the memory back.
+            self.events = Default::default();
+        }
+        ev
     }
 
     /// The state of a live transaction.
@@ -337,14 +344,14 @@ impl TransactionTable {
         self.index.insert(key.clone(), tx);
         self.slots.insert(
             tx,
-            Slot {
+            Box::new(Slot {
                 machine,
                 dest,
                 key,
                 generation: 0,
                 scheduled: None,
                 response_to_tag: None,
-            },
+            }),
         );
         self.settle(tx);
     }

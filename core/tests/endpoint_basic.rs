@@ -112,6 +112,12 @@ fn registers_with_digest_then_refreshes_and_keeps_alive() {
     let first = parse(&sent[0]).unwrap();
     assert!(first.header(HeaderName::Authorization).is_none());
     assert_eq!(first.header(HeaderName::Expires), Some("3600"));
+    assert_eq!(
+        first.header(HeaderName::Contact),
+        Some("<sip:1001@10.0.0.1:5060;transport=udp>")
+    );
+    assert!(first.top_via().unwrap().rport() == Some(None));
+    assert_eq!(first.to().unwrap().uri.as_str(), "sip:1001@10.1.0.1");
 
     deliver(&mut ep, t0, &registrar(&sent[0]));
     let (sent, events) = drain(&mut ep);
@@ -353,5 +359,58 @@ fn contact_follows_received_and_rport_when_asked() {
     assert!(available);
     assert!(contacts[0].contains("10.0.0.1:5060"), "{contacts:?}");
     let last = contacts.last().unwrap();
-    assert!(last.contains("sip:1001@203.0.113.9:40001"), "{contacts:?}");
+    assert!(
+        last.contains("sip:1001@203.0.113.9:40001;transport=udp"),
+        "{contacts:?}"
+    );
+}
+
+#[test]
+fn connection_commands_report_errors_instead_of_panicking() {
+    use geosip_core::connection::ConnectionError;
+    let t0 = Instant::now();
+    let mut ep = endpoint(t0);
+    let cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
+    assert_eq!(
+        ep.add_connection(t0, ConnectionId(0), cfg.clone()),
+        Err(ConnectionError::Duplicate(ConnectionId(0)))
+    );
+    for bad in ["", "host with space", "[::1", "10.0.0.1:99999"] {
+        let mut c = cfg.clone();
+        c.server = bad.into();
+        assert!(matches!(
+            ep.add_connection(t0, ConnectionId(7), c),
+            Err(ConnectionError::BadServer(..))
+        ));
+    }
+    let mut c = cfg.clone();
+    c.user = "bad user".into();
+    assert!(matches!(
+        ep.add_connection(t0, ConnectionId(7), c),
+        Err(ConnectionError::BadUser(_))
+    ));
+    for id in [ConnectionId(5)] {
+        assert_eq!(
+            ep.enable_connection(t0, id),
+            Err(ConnectionError::Unknown(id))
+        );
+        assert_eq!(
+            ep.disable_connection(t0, id),
+            Err(ConnectionError::Unknown(id))
+        );
+        assert_eq!(
+            ep.remove_connection(t0, id),
+            Err(ConnectionError::Unknown(id))
+        );
+    }
+    let list = ep.connections();
+    assert_eq!(list.len(), 1);
+    let info = &list[0];
+    assert_eq!(
+        (info.id, info.user.as_str(), info.server.as_str()),
+        (ConnectionId(0), "1001", SITE)
+    );
+    assert_eq!(info.transport, TransportKind::Udp);
+    assert_eq!(info.status, ConnectionStatus::Registering);
+    assert!(info.enabled && info.registered_until.is_none() && info.last_error.is_none());
 }

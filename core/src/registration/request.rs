@@ -61,10 +61,10 @@ pub(crate) fn contact_uri(id: &Identity<'_>) -> String {
     s.push_str(id.user);
     s.push('@');
     push_addr(&mut s, id.contact);
-    if id.transport != TransportKind::Udp {
-        s.push_str(";transport=");
-        s.push_str(id.transport.uri_param());
-    }
+    // Always name the transport, UDP included, so that a registrar (and
+    // anyone it hands our Contact to) reaches us the way we registered.
+    s.push_str(";transport=");
+    s.push_str(id.transport.uri_param());
     s
 }
 

@@ -1,7 +1,12 @@
-//! Shared helpers for the geosip benchmarks (see `benches/README.md`).
+//! Shared helpers for the geosip benchmarks (see `benches/README.md`):
+//! the parser benchmark's messages, and the endpoint benchmark's
+//! in-process [`registrar`] and [`load`] driver.
 #![forbid(unsafe_code)]
 
 use std::path::PathBuf;
+
+pub mod load;
+pub mod registrar;
 
 /// The benchmark messages, by group name and file name in
 /// `shared/bench-messages/`.

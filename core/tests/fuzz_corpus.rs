@@ -3,12 +3,16 @@
 //! fuzz targets, so that `cargo test` catches regressions without nightly
 //! or libFuzzer.
 //!
-//! The checks live in `fuzz/src/exercise.rs`, included here by path: the
-//! fuzz crate itself is outside the workspace and links libFuzzer, so it
-//! cannot be a dependency. That file depends on nothing but geosip-core.
+//! The checks live in `fuzz/src/exercise.rs` and `fuzz/src/endpoint.rs`,
+//! included here by path: the fuzz crate itself is outside the workspace
+//! and links libFuzzer, so it cannot be a dependency. Those files depend on
+//! nothing but geosip-core.
 
 #[path = "../../fuzz/src/exercise.rs"]
 mod exercise;
+
+#[path = "../../fuzz/src/endpoint.rs"]
+mod endpoint;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -64,4 +68,9 @@ fn parse_message_corpus_replays_cleanly() {
 #[test]
 fn stream_framing_corpus_replays_cleanly() {
     replay("stream_framing", exercise::exercise_stream);
+}
+
+#[test]
+fn endpoint_corpus_replays_cleanly() {
+    replay("endpoint", endpoint::run_endpoint);
 }

@@ -59,6 +59,13 @@ impl Endpoint {
                         // Any response, even 404 or 405, shows the site
                         // is alive (RFC 3261 §11.2).
                         if self.conns.get(&id).is_some_and(|c| c.probe_tx == Some(tx)) {
+                            if code < 200 {
+                                // A provisional answer is enough; end the
+                                // transaction so that it does not go on
+                                // retransmitting with no owner to stop it.
+                                self.owners.remove(&tx);
+                                self.table.terminate(tx);
+                            }
                             self.on_probe_answered(now, id);
                         }
                     }

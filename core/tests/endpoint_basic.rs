@@ -17,6 +17,11 @@ const LOCAL: &str = "10.0.0.1:5060";
 const SITE: &str = "10.1.0.1:5060";
 
 fn endpoint(now: Instant) -> Endpoint {
+    endpoint_with(now, |_| {})
+}
+
+/// The endpoint with connection 0 on [`SITE`], its config changed by `tweak`.
+fn endpoint_with(now: Instant, tweak: impl FnOnce(&mut ConnectionConfig)) -> Endpoint {
     let mut ep = Endpoint::new(
         EndpointConfig {
             local_udp: Some(LOCAL.parse().unwrap()),
@@ -27,6 +32,7 @@ fn endpoint(now: Instant) -> Endpoint {
     );
     let mut cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
     cfg.password = Some(Secret::new("secret"));
+    tweak(&mut cfg);
     ep.add_connection(now, ConnectionId(0), cfg).unwrap();
     ep
 }
@@ -326,18 +332,7 @@ fn remove_stops_all_traffic_within_the_probe_timeout() {
 #[test]
 fn contact_follows_received_and_rport_when_asked() {
     let t0 = Instant::now();
-    let mut ep = Endpoint::new(
-        EndpointConfig {
-            local_udp: Some(LOCAL.parse().unwrap()),
-            rng_seed: [9; 32],
-            ..Default::default()
-        },
-        t0,
-    );
-    let mut cfg = ConnectionConfig::new("1001", SITE, TransportKind::Udp);
-    cfg.password = Some(Secret::new("secret"));
-    cfg.reg_match_received_rport = true;
-    ep.add_connection(t0, ConnectionId(0), cfg).unwrap();
+    let mut ep = endpoint_with(t0, |cfg| cfg.reg_match_received_rport = true);
     // A registrar behind which we look like 203.0.113.9:40001 (RFC 3581).
     let natted = |req: &[u8]| -> Vec<u8> {
         let out = registrar(req);

@@ -345,7 +345,12 @@ fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> {
     let b = line.as_bytes();
     if b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"SIP/") {
         // Status-Line = SIP-Version SP Status-Code SP Reason-Phrase
-        let Some(sp) = memchr::memchr(b' ', b) else {
+        let sp_at = if b.len() > 7 && &b[..8] == b"SIP/2.0 " {
+            Some(7)
+        } else {
+            super::scan::find_byte(b, b' ')
+        };
+        let Some(sp) = sp_at else {
             return err(K::BadStartLine("status line without a status code"));
         };
         let version = &line[..sp];

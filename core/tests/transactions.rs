@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use geosip_core::io::{FlowId, TransportKind};
+use geosip_core::io::{FlowId, TransportError, TransportKind};
 use geosip_core::message::{parse, HeaderName, MessageWriter, Method};
 use geosip_core::transaction::*;
 
@@ -901,20 +901,34 @@ fn transport_failures_end_the_transactions_they_hit() {
         panic!()
     };
     drain(&mut t);
-    assert_eq!(t.transport_failed(t0, TransportFailure::Flow(FlowId(1))), 2);
+    assert_eq!(
+        t.transport_failed(t0, TransportFailure::Flow(FlowId(1)), TransportError::Reset),
+        2
+    );
     let events = drain(&mut t);
     for tx in [on_flow, server] {
-        assert!(events.contains(&TxEvent::TransportError { tx }));
+        // The event says what failed, as the runtime reported it.
+        assert!(events.contains(&TxEvent::TransportError {
+            tx,
+            error: TransportError::Reset
+        }));
         assert!(events.contains(&TxEvent::Terminated { tx }));
     }
     assert_eq!(t.len(), 2);
     // ICMP for the UDP destination.
-    let n = t.transport_failed(t0, TransportFailure::Datagram(udp().remote));
+    let n = t.transport_failed(
+        t0,
+        TransportFailure::Datagram(udp().remote),
+        TransportError::Refused,
+    );
     assert_eq!(n, 1);
     assert_eq!(
         drain(&mut t),
         [
-            TxEvent::TransportError { tx: over_udp },
+            TxEvent::TransportError {
+                tx: over_udp,
+                error: TransportError::Refused
+            },
             TxEvent::Terminated { tx: over_udp }
         ]
     );
@@ -924,7 +938,11 @@ fn transport_failures_end_the_transactions_they_hit() {
     let udp_tx = t.send_request(t0, options("z9hG4bK5"), udp()).unwrap();
     deliver(&mut t, t0, &response(&options("z9hG4bK5"), 200, Some("b")));
     drain(&mut t);
-    t.transport_failed(t0, TransportFailure::Transaction(udp_tx));
+    t.transport_failed(
+        t0,
+        TransportFailure::Transaction(udp_tx),
+        TransportError::Unreachable,
+    );
     assert_eq!(drain(&mut t), [TxEvent::Terminated { tx: udp_tx }]);
     let _ = other_flow;
 }

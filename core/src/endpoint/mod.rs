@@ -169,9 +169,6 @@ pub struct Endpoint {
     next_flow: u64,
     /// Unregisters in flight, with the time they are abandoned.
     unregisters: Vec<Unregister>,
-    /// The transport error being fed to the transaction table, so that
-    /// the transactions it fails report it rather than a generic one.
-    transport_error: Option<TransportError>,
     /// Scratch buffer for building requests.
     buf: Vec<u8>,
 }
@@ -208,7 +205,6 @@ impl Endpoint {
             flows: BTreeMap::new(),
             next_flow: 0,
             unregisters: Vec::new(),
-            transport_error: None,
             buf: Vec::with_capacity(1024),
         }
     }
@@ -379,8 +375,11 @@ impl Endpoint {
             .is_some_and(|c| c.enabled && u.detached.is_none());
         if let (Some(flow), false) = (u.flow, in_use) {
             if self.flows.remove(&flow).is_some() {
-                self.table
-                    .transport_failed(now, crate::transaction::TransportFailure::Flow(flow));
+                self.table.transport_failed(
+                    now,
+                    crate::transaction::TransportFailure::Flow(flow),
+                    closed_by_us(),
+                );
                 self.outputs.push_back(Output::Close { flow });
             }
             if let Some(c) = self.conns.get_mut(&conn) {
@@ -440,12 +439,8 @@ impl Endpoint {
                         self.on_tx_failed(now, tx, p, StatusReason::Timeout);
                     }
                 }
-                TxEvent::TransportError { tx } => {
+                TxEvent::TransportError { tx, error } => {
                     if let Some(p) = self.owners.get(&tx).copied() {
-                        let error = self
-                            .transport_error
-                            .clone()
-                            .unwrap_or(TransportError::Unreachable);
                         self.on_tx_failed(now, tx, p, StatusReason::Transport(error));
                     }
                 }
@@ -526,8 +521,11 @@ impl Endpoint {
             // A flow the runtime already reported failed is not closed
             // again: each flow gets at most one Close.
             if self.flows.remove(&flow).is_some() {
-                self.table
-                    .transport_failed(now, crate::transaction::TransportFailure::Flow(flow));
+                self.table.transport_failed(
+                    now,
+                    crate::transaction::TransportFailure::Flow(flow),
+                    closed_by_us(),
+                );
                 self.outputs.push_back(Output::Close { flow });
             }
         }
@@ -548,13 +546,18 @@ impl Endpoint {
             Input::FlowFailed { flow, error } => self.on_flow_failed(now, flow, error),
             Input::Resolved { connection, result } => self.on_resolved(now, connection, result),
             Input::DatagramFailed { remote, error } => {
-                self.transport_error = Some(error);
-                self.table
-                    .transport_failed(now, crate::transaction::TransportFailure::Datagram(remote));
-                self.drain_table(now);
-                self.transport_error = None;
+                self.table.transport_failed(
+                    now,
+                    crate::transaction::TransportFailure::Datagram(remote),
+                    error,
+                );
             }
         }
         self.drain_table(now);
     }
+}
+
+/// The error given to transactions on a flow the endpoint closes itself.
+fn closed_by_us() -> TransportError {
+    TransportError::Other("flow closed by the endpoint".into())
 }

@@ -223,11 +223,9 @@ impl Endpoint {
         let Some(f) = self.flows.remove(&flow) else {
             return;
         };
-        self.transport_error = Some(error.clone());
         self.table
-            .transport_failed(now, TransportFailure::Flow(flow));
+            .transport_failed(now, TransportFailure::Flow(flow), error.clone());
         self.drain_table(now);
-        self.transport_error = None;
         let id = f.conn;
         let Some(c) = self.conns.get_mut(&id) else {
             return;

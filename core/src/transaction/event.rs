@@ -131,6 +131,8 @@ pub enum TxEvent {
     TransportError {
         /// The transaction.
         tx: TxId,
+        /// What failed, as the runtime reported it.
+        error: crate::io::TransportError,
     },
     /// The transaction ended and left the table; the last event about it.
     Terminated {

@@ -9,6 +9,8 @@
 use std::collections::VecDeque;
 use std::time::Instant;
 
+use crate::io::TransportError;
+
 use super::client_invite::ClientInvite;
 use super::client_non_invite::ClientNonInvite;
 use super::config::TimerConfig;
@@ -29,6 +31,8 @@ pub(crate) struct Ctx<'a> {
     tx: TxId,
     dest: Destination,
     events: &'a mut VecDeque<TxEvent>,
+    /// The transport failure being handled, reported with the event.
+    pub failure: Option<TransportError>,
 }
 
 impl<'a> Ctx<'a> {
@@ -46,6 +50,7 @@ impl<'a> Ctx<'a> {
             tx,
             dest,
             events,
+            failure: None,
         }
     }
 
@@ -68,8 +73,10 @@ impl<'a> Ctx<'a> {
 
     /// Reports a transport error to the TU.
     pub fn transport_error(&mut self) {
-        self.events
-            .push_back(TxEvent::TransportError { tx: self.tx });
+        self.events.push_back(TxEvent::TransportError {
+            tx: self.tx,
+            error: self.failure.clone().unwrap_or(TransportError::Unreachable),
+        });
     }
 }
 

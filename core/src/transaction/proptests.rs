@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use proptest::prelude::*;
 
 use super::*;
-use crate::io::{FlowId, TransportKind};
+use crate::io::{FlowId, TransportError, TransportKind};
 use crate::message::{parse, MessageWriter};
 
 const CODES: [u16; 11] = [100, 180, 183, 200, 202, 302, 404, 486, 487, 500, 603];
@@ -213,12 +213,18 @@ impl Run {
                 self.table.handle_timeout(self.now);
             }
             Op::FlowFails { flow } => {
-                self.table
-                    .transport_failed(now, TransportFailure::Flow(FlowId(flow)));
+                self.table.transport_failed(
+                    now,
+                    TransportFailure::Flow(FlowId(flow)),
+                    TransportError::Reset,
+                );
             }
             Op::DatagramFails => {
-                self.table
-                    .transport_failed(now, TransportFailure::Datagram(remote()));
+                self.table.transport_failed(
+                    now,
+                    TransportFailure::Datagram(remote()),
+                    TransportError::Refused,
+                );
             }
             _ => {}
         }
@@ -230,7 +236,7 @@ impl Run {
             let tx = match &ev {
                 TxEvent::Transmit { tx, .. }
                 | TxEvent::Timeout { tx, .. }
-                | TxEvent::TransportError { tx }
+                | TxEvent::TransportError { tx, .. }
                 | TxEvent::Terminated { tx } => *tx,
             };
             assert!(!self.terminated.contains(&tx), "{ev:?} after Terminated");

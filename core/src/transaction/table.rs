@@ -204,7 +204,12 @@ impl TransactionTable {
     /// (RFC 3261 §17.1.4, §17.2.4), with a [`TxEvent::TransportError`]
     /// first when it still needed the transport. Returns how many were
     /// hit.
-    pub fn transport_failed(&mut self, now: Instant, failure: TransportFailure) -> usize {
+    pub fn transport_failed(
+        &mut self,
+        now: Instant,
+        failure: TransportFailure,
+        error: crate::io::TransportError,
+    ) -> usize {
         let hit: Vec<TxId> = match failure {
             TransportFailure::Transaction(tx) => {
                 self.slots.get(&tx).map(|_| tx).into_iter().collect()
@@ -219,6 +224,7 @@ impl TransactionTable {
         for &tx in &hit {
             if let Some(slot) = self.slots.get_mut(&tx) {
                 let mut ctx = Ctx::new(now, &self.config.timers, tx, slot.dest, &mut self.events);
+                ctx.failure = Some(error.clone());
                 slot.machine.on_transport_error(&mut ctx);
                 self.settle(tx);
             }

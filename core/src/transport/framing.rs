@@ -155,8 +155,9 @@ impl StreamFramer {
     /// The next frame, `Ok(None)` when more bytes are needed, or the error
     /// that makes the stream unusable.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, FramingError> {
-        if let Some(e) = &self.failed {
-            return Err(e.clone());
+        if let Some(e) = self.failed.clone() {
+            self.buf = Vec::new();
+            return Err(e);
         }
         let limit = self.parser.limits().max_message_size;
         if let Some(total) = self.awaiting {
@@ -194,39 +195,68 @@ impl StreamFramer {
             }
             break;
         }
-        let rest = &self.buf[self.consumed..];
+        // Split the borrow: the error paths mark the stream failed while the
+        // success path returns views into the buffer.
+        let StreamFramer {
+            buf,
+            consumed,
+            scanned,
+            awaiting,
+            parser,
+            failed,
+            ..
+        } = self;
+        let mut fail = |e: FramingError| {
+            *failed = Some(e.clone());
+            Err(e)
+        };
+        let rest = &buf[*consumed..];
         // Look for the end of the head, resuming where the last call stopped.
-        let from = self.scanned.saturating_sub(3);
+        let from = scanned.saturating_sub(3);
         let Some(pos) = memchr::memmem::find(&rest[from..], b"\r\n\r\n") else {
-            self.scanned = rest.len();
+            *scanned = rest.len();
             if rest.len() > limit {
-                return Err(self.fail(FramingError::TooLarge { limit }));
+                return fail(FramingError::TooLarge { limit });
             }
             return Ok(None);
         };
         let head_len = from + pos + 4;
         if head_len > limit {
-            return Err(self.fail(FramingError::TooLarge { limit }));
+            return fail(FramingError::TooLarge { limit });
         }
-        let head = match self.parser.parse_head(&rest[..head_len]) {
+        let head = match parser.parse_head(&rest[..head_len]) {
             Ok(h) => h,
-            Err(e) => return Err(self.fail(FramingError::Unframeable(e))),
+            Err(e) => return fail(FramingError::Unframeable(e)),
         };
         let Some(cl) = head.content_length else {
             // RFC 3261 §18.3: Content-Length is mandatory on streams.
-            let e = ParseError {
+            return fail(FramingError::Unframeable(ParseError {
                 kind: ParseErrorKind::MissingContentLength,
                 line: 0,
                 header: Some("Content-Length"),
-            };
-            return Err(self.fail(FramingError::Unframeable(e)));
+            }));
         };
         let total = match head.body_start.checked_add(cl) {
             Some(t) if t <= limit => t,
-            _ => return Err(self.fail(FramingError::TooLarge { limit })),
+            _ => return fail(FramingError::TooLarge { limit }),
         };
-        self.scanned = 0;
-        self.take_message(total)
+        *scanned = 0;
+        if rest.len() < total {
+            // The body is still arriving; the head is parsed again then.
+            *awaiting = Some(total);
+            return Ok(None);
+        }
+        // The whole message is here: the head parsed above is the message's,
+        // so it is not parsed twice.
+        *consumed += total;
+        let bytes = &rest[..total];
+        let message = Message::from_parts(
+            head.start,
+            head.head,
+            head.headers,
+            &bytes[head.body_start..],
+        );
+        Ok(Some(Frame::Message { bytes, message }))
     }
 
     /// Returns the message of `total` bytes at the front once it is all

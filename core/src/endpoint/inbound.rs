@@ -40,10 +40,15 @@ impl Endpoint {
                 return;
             }
         };
+        self.on_parsed(now, &msg, from);
+    }
+
+    /// One parsed message, from a datagram or framed from a stream.
+    pub(super) fn on_parsed(&mut self, now: Instant, msg: &Message<'_>, from: Destination) {
         if msg.is_request() {
-            self.on_request(now, &msg, from);
+            self.on_request(now, msg, from);
         } else {
-            self.on_response(now, &msg);
+            self.on_response(now, msg);
         }
     }
 

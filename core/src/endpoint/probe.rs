@@ -10,7 +10,7 @@ use crate::event::StatusReason;
 use crate::io::{FlowId, Output, Transmit, TransportError, TransportKind};
 use crate::registration::request::{write_options, Identity};
 use crate::transaction::{Destination, TransportFailure};
-use crate::transport::StreamFramer;
+use crate::transport::{FlowRole, StreamFramer};
 
 use super::conn::{FlowState, Phase};
 use super::{Endpoint, Purpose, TimerKind};
@@ -269,14 +269,19 @@ impl Endpoint {
             self.outputs.push_back(Output::Close { flow });
             return;
         }
+        // Take the framer out while its frames are handled, so that the
+        // parsed messages it lends can be handed to the endpoint without a
+        // copy or a second parse. It goes back unless the flow went away.
+        let (remote, transport, conn) = (f.remote, f.transport, f.conn);
+        let idle = StreamFramer::new(FlowRole::Client, self.config.limits);
+        let mut framer = std::mem::replace(&mut f.framer, idle);
         loop {
-            let Some(f) = self.flows.get_mut(&flow) else {
+            if !self.flows.contains_key(&flow) {
                 return;
-            };
-            let (remote, transport, conn) = (f.remote, f.transport, f.conn);
-            let frame = match f.framer.next_frame() {
+            }
+            let frame = match framer.next_frame() {
                 Ok(Some(frame)) => frame,
-                Ok(None) => return,
+                Ok(None) => break,
                 Err(e) => {
                     self.stats.malformed += 1;
                     let e = TransportError::Framing(e.to_string());
@@ -301,14 +306,14 @@ impl Endpoint {
                         data: StreamFramer::PONG.to_vec(),
                     }));
                 }
-                crate::transport::Frame::Message { bytes, .. } => {
-                    // The framer's view borrows the flow; re-parse a copy
-                    // so the endpoint can be borrowed mutably.
-                    let owned = bytes.to_vec();
+                crate::transport::Frame::Message { message, .. } => {
                     let dest = Destination::stream(remote, transport, flow);
-                    self.on_message(now, &owned, dest);
+                    self.on_parsed(now, &message, dest);
                 }
             }
+        }
+        if let Some(f) = self.flows.get_mut(&flow) {
+            f.framer = framer;
         }
     }
 }

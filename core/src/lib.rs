@@ -50,6 +50,7 @@ pub mod io;
 pub mod message;
 pub mod registration;
 pub mod rng;
+pub mod sdp;
 pub mod timer;
 pub mod transaction;
 pub mod transport;

@@ -44,6 +44,7 @@
 
 pub mod auth;
 pub mod connection;
+pub mod dialog;
 pub mod endpoint;
 pub mod event;
 pub mod io;

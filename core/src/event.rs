@@ -2,8 +2,11 @@
 
 use std::fmt;
 
+use std::time::Duration;
+
 use crate::connection::ConnectionId;
 use crate::io::{TransportError, TransportKind};
+use crate::session::{CallDirection, SessionAction, SessionId, SessionReason, SessionStatus};
 
 /// The registration status of a connection (its site), in the order it
 /// usually moves: Registering → Available or Unavailable → Disabled or
@@ -96,5 +99,58 @@ pub enum Event {
         status: ConnectionStatus,
         /// Why.
         reason: StatusReason,
+    },
+    /// A call's status changed. Every session event names the connection
+    /// that carries the call at that moment.
+    SessionStatusChanged {
+        /// The call.
+        session: SessionId,
+        /// The connection carrying it.
+        connection: ConnectionId,
+        /// Who started it.
+        direction: CallDirection,
+        /// The new status.
+        status: SessionStatus,
+        /// Why.
+        reason: SessionReason,
+    },
+    /// A call came in and rings; a `SessionStatusChanged` to Ringing
+    /// follows. Answer it with
+    /// [`Endpoint::answer`](crate::endpoint::Endpoint::answer).
+    IncomingCall {
+        /// The call.
+        session: SessionId,
+        /// The connection it came in on.
+        connection: ConnectionId,
+        /// The caller (From URI).
+        from: String,
+        /// Whom it is for (To URI).
+        to: String,
+        /// The site asks for auto-answer after this long (third-party call
+        /// control), and the endpoint will do it.
+        auto_answer: Option<Duration>,
+    },
+    /// An offer/answer exchange completed: the SDPs now in force, for the
+    /// media engine.
+    SessionMedia {
+        /// The call.
+        session: SessionId,
+        /// The connection carrying it.
+        connection: ConnectionId,
+        /// Our SDP.
+        local_sdp: String,
+        /// The far end's SDP.
+        remote_sdp: String,
+    },
+    /// A hold or retrieve failed; the call stays as it was.
+    SessionActionFailed {
+        /// The call.
+        session: SessionId,
+        /// The connection carrying it.
+        connection: ConnectionId,
+        /// What failed.
+        action: SessionAction,
+        /// Why.
+        reason: SessionReason,
     },
 }

@@ -52,6 +52,7 @@ pub mod message;
 pub mod registration;
 pub mod rng;
 pub mod sdp;
+pub mod session;
 pub mod timer;
 pub mod transaction;
 pub mod transport;

@@ -9,8 +9,10 @@ use crate::transaction::{Destination, RequestAction, ResponseAction};
 
 use super::{Endpoint, Purpose};
 
-/// The methods the endpoint answers today.
-pub(super) const ALLOW: &str = "OPTIONS, ACK, BYE, CANCEL";
+use super::call::CallTx;
+use crate::transaction::TxKind;
+
+pub(super) use super::call::ALLOW;
 
 impl Endpoint {
     pub(super) fn on_datagram(
@@ -79,6 +81,13 @@ impl Endpoint {
                             self.on_unregister_response(now, tx, id, msg);
                         }
                     }
+                    Purpose::Call(sid, CallTx::Invite) => {
+                        self.on_invite_response(now, sid, tx, msg);
+                    }
+                    Purpose::Call(sid, CallTx::ReInvite) => {
+                        self.on_reinvite_response(now, sid, tx, msg);
+                    }
+                    Purpose::Call(_, CallTx::Other) => {}
                 }
             }
             ResponseAction::Absorbed { .. } => {}
@@ -101,27 +110,68 @@ impl Endpoint {
                 return;
             }
         };
-        let RequestAction::New { tx, .. } = action else {
+        let tx = match action {
+            RequestAction::New { tx, .. } => tx,
+            RequestAction::AckToTu { .. } => {
+                // The ACK for a 2xx of ours: the dialog layer's (RFC 3261
+                // §13.3.1.4).
+                if msg.validate().is_ok() {
+                    self.on_ack(now, msg);
+                }
+                return;
+            }
+            RequestAction::Retransmission { .. } | RequestAction::AckAbsorbed { .. } => return,
+        };
+        if let Err(e) = msg.validate() {
+            let code = e.status();
+            self.respond_plain(now, tx, msg, code, "Bad Request", &[]);
             return;
-        };
-        let (code, reason) = match msg.validate() {
-            Err(e) => (e.status(), "Bad Request"),
-            Ok(()) => match msg.method() {
-                Some(Method::Options) => (200, "OK"),
-                _ => (501, "Not Implemented"),
-            },
-        };
-        if code != 200 {
-            self.stats.rejected_requests += 1;
         }
-        let to_tag = self.rng.token(10);
-        let mut buf = std::mem::take(&mut self.buf);
-        let mut w = MessageWriter::response_to(&mut buf, msg, code, reason, Some(&to_tag));
-        w.header(HeaderName::Allow, ALLOW)
-            .header(HeaderName::Accept, "application/sdp")
-            .header(HeaderName::UserAgent, &self.config.user_agent);
-        w.finish(b"");
-        let _ = self.table.respond(now, tx, buf.clone());
-        self.buf = buf;
+        let method = msg.method();
+        let in_dialog = msg.to().ok().and_then(|t| t.tag()).is_some();
+        if method == Some(Method::Cancel) {
+            self.on_cancel(now, tx, msg);
+            return;
+        }
+        if in_dialog {
+            self.on_in_dialog_request(now, tx, msg);
+            return;
+        }
+        // RFC 3261 §26.3.2.2 leaves it to the UA whom it talks to: by
+        // default only our sites may reach us (SIP scanners get 403).
+        if !self.config.accept_direct_calls && !self.from_our_site(&from) {
+            tracing::debug!(peer = %from.remote, "refused a request from outside our sites");
+            self.respond_plain(now, tx, msg, 403, "Forbidden", &[]);
+            return;
+        }
+        match method {
+            Some(Method::Invite) if self.table.kind(tx) == Some(TxKind::ServerInvite) => {
+                self.on_new_invite(now, tx, msg, from);
+            }
+            Some(Method::Options) => {
+                let to_tag = self.rng.token(10);
+                let mut buf = std::mem::take(&mut self.buf);
+                let mut w = MessageWriter::response_to(&mut buf, msg, 200, "OK", Some(&to_tag));
+                w.header(HeaderName::Allow, ALLOW)
+                    .header(HeaderName::Accept, "application/sdp")
+                    .header(HeaderName::UserAgent, &self.config.user_agent);
+                w.finish(b"");
+                let _ = self.table.respond(now, tx, buf.clone());
+                self.buf = buf;
+            }
+            Some(Method::Notify | Method::Bye) => {
+                self.respond_plain(now, tx, msg, 481, "Call/Transaction Does Not Exist", &[]);
+            }
+            _ => {
+                self.respond_plain(
+                    now,
+                    tx,
+                    msg,
+                    501,
+                    "Not Implemented",
+                    &[(HeaderName::Allow, ALLOW)],
+                );
+            }
+        }
     }
 }

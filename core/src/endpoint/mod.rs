@@ -16,6 +16,7 @@
 //!   `Retry-After` is honoured and a site that answers with an error is not
 //!   probed, only retried.
 
+mod call;
 mod conn;
 mod inbound;
 mod probe;
@@ -57,6 +58,22 @@ pub struct EndpointConfig {
     /// How long a stream connect may take before the endpoint gives up on
     /// it, should the runtime not report first. Default 5 s.
     pub connect_timeout: Duration,
+    /// At most this many calls at once; more inbound calls get 486 Busy
+    /// Here. Default 64.
+    pub max_sessions: usize,
+    /// The address our SDP offers for media; defaults to our address
+    /// towards the call's site.
+    pub media_addr: Option<std::net::IpAddr>,
+    /// The first RTP port; calls take even ports from here on. Default
+    /// 40000.
+    pub media_port_base: u16,
+    /// Whether the endpoint answers calls the site asks it to auto-answer
+    /// (`Call-Info: answer-after`, `Alert-Info: auto-answer`). Default true.
+    pub auto_answer: bool,
+    /// Whether requests from anywhere but our connections' sites are
+    /// taken. Default false: they get 403, which keeps SIP scanners from
+    /// calling the endpoint directly.
+    pub accept_direct_calls: bool,
 }
 
 impl Default for EndpointConfig {
@@ -69,6 +86,11 @@ impl Default for EndpointConfig {
             user_agent: concat!("geosip/", env!("CARGO_PKG_VERSION")).to_owned(),
             max_connections: 100_000,
             connect_timeout: Duration::from_secs(5),
+            max_sessions: 64,
+            media_addr: None,
+            media_port_base: 40000,
+            auto_answer: true,
+            accept_direct_calls: false,
         }
     }
 }
@@ -96,6 +118,9 @@ enum Purpose {
     /// An unregister that outlives its connection (disable keeps the
     /// connection, remove does not).
     Unregister(ConnectionId),
+    /// A call's INVITE, re-INVITE, BYE or CANCEL, or its INVITE server
+    /// transaction.
+    Call(crate::session::SessionId, call::CallTx),
 }
 
 /// The connection timers.
@@ -171,6 +196,13 @@ pub struct Endpoint {
     unregisters: Vec<Unregister>,
     /// Scratch buffer for building requests.
     buf: Vec<u8>,
+    /// Calls, boxed for the same reason as connections.
+    sessions: BTreeMap<crate::session::SessionId, Box<call::Session>>,
+    call_timers: TimerTable<(crate::session::SessionId, call::CallTimer)>,
+    next_session: u64,
+    /// Connections that stopped being able to carry calls since the last
+    /// look (their unanswered INVITEs move elsewhere).
+    lost: Vec<ConnectionId>,
 }
 
 /// An unregister (REGISTER with Expires 0) in flight.
@@ -206,6 +238,10 @@ impl Endpoint {
             next_flow: 0,
             unregisters: Vec::new(),
             buf: Vec::with_capacity(1024),
+            sessions: BTreeMap::new(),
+            call_timers: TimerTable::default(),
+            next_session: 0,
+            lost: Vec::new(),
         }
     }
 
@@ -336,6 +372,7 @@ impl Endpoint {
             }
             self.drain_table(now);
         }
+        self.run_call_timers(now);
     }
 
     /// The next thing to do.
@@ -353,6 +390,7 @@ impl Endpoint {
         [
             self.table.next_deadline(),
             self.timers.next_deadline(),
+            self.call_timers.next_deadline(),
             self.unregisters.iter().map(|u| u.deadline).min(),
         ]
         .into_iter()
@@ -414,6 +452,9 @@ impl Endpoint {
         if !matches!(reason, StatusReason::Command) && status == ConnectionStatus::Unavailable {
             c.last_error = Some(reason.clone());
         }
+        if status != ConnectionStatus::Available && status != ConnectionStatus::Registering {
+            self.lost.push(id);
+        }
         self.outputs
             .push_back(Output::Event(Event::ConnectionStatusChanged {
                 id,
@@ -428,27 +469,39 @@ impl Endpoint {
     /// Moves the transaction table's events into outputs and to their
     /// owners.
     fn drain_table(&mut self, now: Instant) {
-        while let Some(ev) = self.table.poll_event() {
-            match ev {
-                TxEvent::Transmit { dest, bytes, .. } => {
-                    self.outputs
-                        .push_back(Output::Transmit(dest.transmit(bytes)));
+        loop {
+            while let Some(ev) = self.table.poll_event() {
+                self.on_tx_event(now, ev);
+            }
+            // Calls whose connection went down move elsewhere (which may
+            // queue more transaction events).
+            let Some(id) = self.lost.pop() else { break };
+            self.on_connection_lost(now, id);
+        }
+    }
+
+    fn on_tx_event(&mut self, now: Instant, ev: TxEvent) {
+        match ev {
+            TxEvent::Transmit { dest, bytes, .. } => {
+                self.outputs
+                    .push_back(Output::Transmit(dest.transmit(bytes)));
+            }
+            TxEvent::Timeout { tx, .. } => {
+                if let Some(p) = self.owners.get(&tx).copied() {
+                    self.on_tx_failed(now, tx, p, StatusReason::Timeout);
                 }
-                TxEvent::Timeout { tx, .. } => {
-                    if let Some(p) = self.owners.get(&tx).copied() {
-                        self.on_tx_failed(now, tx, p, StatusReason::Timeout);
-                    }
+            }
+            TxEvent::TransportError { tx, error } => {
+                if let Some(p) = self.owners.get(&tx).copied() {
+                    self.on_tx_failed(now, tx, p, StatusReason::Transport(error));
                 }
-                TxEvent::TransportError { tx, error } => {
-                    if let Some(p) = self.owners.get(&tx).copied() {
-                        self.on_tx_failed(now, tx, p, StatusReason::Transport(error));
-                    }
+            }
+            TxEvent::Terminated { tx } => {
+                if let Some(Purpose::Call(sid, call::CallTx::Invite)) = self.owners.remove(&tx) {
+                    self.on_invite_terminated(sid, tx);
                 }
-                TxEvent::Terminated { tx } => {
-                    self.owners.remove(&tx);
-                    if self.owners.capacity() > 4 * self.owners.len() + 64 {
-                        self.owners.shrink_to(2 * self.owners.len() + 16);
-                    }
+                if self.owners.capacity() > 4 * self.owners.len() + 64 {
+                    self.owners.shrink_to(2 * self.owners.len() + 16);
                 }
             }
         }
@@ -470,6 +523,10 @@ impl Endpoint {
                 }
             }
             Purpose::Unregister(id) => self.finish_unregister(now, tx, id),
+            Purpose::Call(sid, kind) => {
+                let timed_out = matches!(reason, StatusReason::Timeout);
+                self.on_call_tx_failed(now, sid, kind, tx, timed_out);
+            }
         }
     }
 

@@ -68,7 +68,7 @@ pub(crate) fn contact_uri(id: &Identity<'_>) -> String {
     s
 }
 
-fn via_value(id: &Identity<'_>, branch: &str) -> String {
+pub(crate) fn via_value(id: &Identity<'_>, branch: &str) -> String {
     let mut v = String::with_capacity(64);
     v.push_str("SIP/2.0/");
     v.push_str(id.transport.via_token());
@@ -82,7 +82,7 @@ fn via_value(id: &Identity<'_>, branch: &str) -> String {
     v
 }
 
-fn aor(id: &Identity<'_>, tag: Option<&str>) -> String {
+pub(crate) fn aor(id: &Identity<'_>, tag: Option<&str>) -> String {
     let mut v = String::with_capacity(64);
     if let Some(d) = id.display_name {
         v.push('"');

@@ -139,7 +139,7 @@ impl Endpoint {
         }
         // RFC 3261 §26.3.2.2 leaves it to the UA whom it talks to: by
         // default only our sites may reach us (SIP scanners get 403).
-        if !self.config.accept_direct_calls && !self.from_our_site(&from) {
+        if !self.config.accept_direct_calls && !self.is_from_our_site(&from) {
             tracing::debug!(peer = %from.remote, "refused a request from outside our sites");
             self.respond_plain(now, tx, msg, 403, "Forbidden", &[]);
             return;

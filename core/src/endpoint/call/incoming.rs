@@ -18,6 +18,16 @@ use super::super::Endpoint;
 use super::outbound::{body_sdp, ALLOW};
 use super::{CallTimer, InInvite, MediaState, PendingOk, Session};
 
+/// A response to an INVITE: status, To tag, and for dialog-making
+/// responses our Contact (from `conn`) and an SDP body.
+struct Reply<'a> {
+    code: u16,
+    reason: &'a str,
+    to_tag: &'a str,
+    conn: Option<ConnectionId>,
+    sdp: Option<&'a str>,
+}
+
 /// The longest auto-answer delay honoured; longer ones ring normally.
 const MAX_AUTO_ANSWER: Duration = Duration::from_secs(3600);
 
@@ -26,7 +36,7 @@ impl Endpoint {
     /// flow we opened, or from a site's address (RFC 3261 §26.3.2.2 leaves
     /// the policy to us; a softphone behind a site takes calls only from
     /// it).
-    pub(in crate::endpoint) fn from_our_site(&self, from: &Destination) -> bool {
+    pub(in crate::endpoint) fn is_from_our_site(&self, from: &Destination) -> bool {
         if let Some(flow) = from.flow {
             return self.flows.contains_key(&flow);
         }
@@ -73,12 +83,15 @@ impl Endpoint {
         now: Instant,
         tx: TxId,
         req: &Message<'_>,
-        code: u16,
-        reason: &str,
-        to_tag: &str,
-        conn: Option<ConnectionId>,
-        sdp: Option<&str>,
+        reply: Reply<'_>,
     ) -> Option<Vec<u8>> {
+        let Reply {
+            code,
+            reason,
+            to_tag,
+            conn,
+            sdp,
+        } = reply;
         let contact = conn.and_then(|id| {
             let c = self.conns.get(&id)?;
             let local = c.local(self.config.local_udp)?;
@@ -122,7 +135,18 @@ impl Endpoint {
         let tag = self.rng.token(10);
         let refuse = |ep: &mut Endpoint, code: u16, reason: &str| {
             ep.stats.rejected_requests += 1;
-            ep.respond_invite(now, tx, msg, code, reason, &tag, None, None);
+            ep.respond_invite(
+                now,
+                tx,
+                msg,
+                Reply {
+                    code,
+                    reason,
+                    to_tag: &tag,
+                    conn: None,
+                    sdp: None,
+                },
+            );
         };
         let Some(conn) = self.inbound_connection(msg, &from) else {
             refuse(self, 404, "Not Found");
@@ -196,7 +220,18 @@ impl Endpoint {
         // 180 with our tag: an early dialog on the far end, and the
         // caller hears ringing, even while another call talks (call
         // waiting).
-        self.respond_invite(now, tx, msg, 180, "Ringing", &tag, Some(conn), None);
+        self.respond_invite(
+            now,
+            tx,
+            msg,
+            Reply {
+                code: 180,
+                reason: "Ringing",
+                to_tag: &tag,
+                conn: Some(conn),
+                sdp: None,
+            },
+        );
         let auto_answer = if self.config.auto_answer {
             auto_answer_delay(msg)
         } else {
@@ -270,16 +305,15 @@ impl Endpoint {
         let cseq = invite.cseq().map(|c| c.seq).unwrap_or(0);
         self.call_timers.cancel((sid, CallTimer::AutoAnswer));
         let dest = self.table.destination(tx);
-        let ok = self.respond_invite(
-            now,
-            tx,
-            &invite,
-            200,
-            "OK",
-            &tag,
-            Some(conn),
-            Some(&sdp.to_string()),
-        );
+        let body = sdp.to_string();
+        let reply = Reply {
+            code: 200,
+            reason: "OK",
+            to_tag: &tag,
+            conn: Some(conn),
+            sdp: Some(&body),
+        };
+        let ok = self.respond_invite(now, tx, &invite, reply);
         let s = self.sessions.get_mut(&sid).expect("present");
         s.incoming = None;
         if let Some(d) = s.dialog.as_mut() {
@@ -406,7 +440,18 @@ impl Endpoint {
                 480 => "Temporarily Unavailable",
                 _ => "Rejected",
             };
-            self.respond_invite(now, incoming.tx, &invite, code, reason, &tag, None, None);
+            self.respond_invite(
+                now,
+                incoming.tx,
+                &invite,
+                Reply {
+                    code,
+                    reason,
+                    to_tag: &tag,
+                    conn: None,
+                    sdp: None,
+                },
+            );
         }
     }
 

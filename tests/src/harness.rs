@@ -2,10 +2,11 @@
 //! SIP server sites, driven over virtual time.
 //!
 //! The loop (in `harness/run.rs`): the next instant is the earliest of the
-//! agent's `poll_timeout()` and the network's next arrival; the clock moves
-//! there, arrivals are delivered (to the agent or to a site), the agent's
-//! timers run if due, and after every call into the agent its outputs are
-//! drained into the network. Sites answer at once, so they need no timers.
+//! agent's `poll_timeout()`, the network's next arrival and every running
+//! site's `poll_timeout()` (calls: ringing, hang-ups, retransmissions);
+//! the clock moves there, arrivals are delivered (to the agent or to a
+//! site), due agent and site timers run, and after every call into the
+//! agent or a site its outputs go into the network.
 //! Every run is reproducible from its seed, and a run that panics prints
 //! its seed (see the `Drop` impl).
 
@@ -23,7 +24,7 @@ use crate::agent::Agent;
 use crate::clock::VirtualClock;
 use crate::net::{LinkConfig, NetConfig, Network};
 use crate::record::{EventRecord, InboundRecord, StatusRecord, TrafficRecord};
-use crate::site::{Site, SiteConfig, SiteId, SIP_PORT};
+use crate::site::{Site, SiteConfig, SiteId, SiteOutput, SIP_PORT};
 
 /// The endpoint's host.
 pub const ENDPOINT_IP: IpAddr = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
@@ -255,6 +256,30 @@ impl<A: Agent> Sim<A> {
     /// The site's `host:port` for a transport, as a connection's `server`.
     pub fn server(&self, id: SiteId, transport: TransportKind) -> String {
         self.site(id).addr(transport).to_string()
+    }
+
+    /// Makes a site act now (e.g. place or hang up a call); what it sends
+    /// goes into the network at once.
+    ///
+    /// ```
+    /// use geosip_sim::scripted::ScriptedUa;
+    /// use geosip_sim::site::{CallError, SiteCallOptions};
+    /// use geosip_sim::{Sim, SiteConfig};
+    ///
+    /// let mut sim = Sim::with_agent(1, Default::default(), |_| ScriptedUa::new());
+    /// let site = sim.add_site(SiteConfig::new("example.com"));
+    /// let r = sim.site_command(site, |s, now| s.call_user(now, "1001", SiteCallOptions::default()));
+    /// assert_eq!(r, Err(CallError::NotRegistered));
+    /// ```
+    pub fn site_command<R>(
+        &mut self,
+        id: SiteId,
+        f: impl FnOnce(&mut Site, Instant) -> (R, Vec<SiteOutput>),
+    ) -> R {
+        let now = self.now();
+        let (r, outs) = f(&mut self.sites[id.0], now);
+        self.send_site_outputs(now, outs);
+        r
     }
 
     /// Stops a site's service: ports close, flows reset, memory is lost.

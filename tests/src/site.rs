@@ -11,26 +11,42 @@
 //! ([`Network::set_cut`](crate::net::Network::set_cut)); the site only
 //! notes it.
 
+mod calls;
 mod config;
+mod dialog;
+mod far_end;
 mod records;
 mod registrar;
 mod response;
+pub mod sdp;
+mod serve;
+mod state;
+mod timers;
+mod uac;
+mod uac_response;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use geosip_core::io::{FlowId, TransportKind};
-use geosip_core::message::headers::{Contact, Expires};
-use geosip_core::message::{parse, HeaderName, Message, Method, ParseLimits};
+use geosip_core::message::{parse, ParseLimits};
 use geosip_core::transport::{FlowRole, Frame, StreamFramer};
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+pub use calls::{
+    CallDirection, CallError, CallState, Exchange, FarEnd, Party, Peer, SiteCall, SiteCallId,
+    SiteCallOptions,
+};
 pub use config::{SiteConfig, SiteId, SiteMode};
 pub use records::{ReceivedRequest, SiteCounters, SiteOutput};
 pub use registrar::{aor_of, Binding, RegisterVerdict, Registrar, Source};
-pub use response::response;
+pub use response::{response, response_with_body};
+pub use sdp::SdpDirection;
+pub use timers::{T1, T2};
+
+use state::Phones;
 
 use crate::net::SiteInput;
 
@@ -42,6 +58,9 @@ pub const SIPS_PORT: u16 = 5061;
 /// How long a server transaction remembers its response (Timer J,
 /// 64·T1, RFC 3261 §17.2.2).
 const TRANSACTION_MEMORY: Duration = Duration::from_secs(32);
+
+/// Mixed into the site's seed for the calls' own RNG stream.
+const CALL_STREAM: u64 = 0xCA11_5EED_0000_0001;
 
 #[derive(Debug)]
 struct SiteFlow {
@@ -66,6 +85,7 @@ pub struct Site {
     flows: BTreeMap<FlowId, SiteFlow>,
     requests: Vec<ReceivedRequest>,
     counters: SiteCounters,
+    phones: Phones,
 }
 
 impl Site {
@@ -85,6 +105,9 @@ impl Site {
             flows: BTreeMap::new(),
             requests: Vec::new(),
             counters: SiteCounters::default(),
+            // Calls draw from their own stream, so that REGISTER nonces and
+            // tags stay what they were whether calls happen or not.
+            phones: Phones::new(ChaCha8Rng::seed_from_u64(seed ^ CALL_STREAM)),
         }
     }
 
@@ -143,6 +166,7 @@ impl Site {
         self.registrar = Registrar::default();
         self.transactions.clear();
         self.flows.clear();
+        self.phones.clear();
     }
 
     /// Starts the service again after a stop.
@@ -217,6 +241,45 @@ impl Site {
         )
     }
 
+    /// When the next call timer is due (ringing, hang-ups,
+    /// retransmissions); `None` while stopped.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.running.then(|| self.phones.timers.next()).flatten()
+    }
+
+    /// Runs the call timers due at `now`; returns what to send.
+    pub fn handle_timeout(&mut self, now: Instant) -> Vec<SiteOutput> {
+        let mut out = Vec::new();
+        while self.running {
+            let Some(task) = self.phones.timers.pop_due(now) else {
+                break;
+            };
+            self.run_task(now, task, &mut out);
+        }
+        out
+    }
+
+    /// Every call since the last start, in order.
+    pub fn calls(&self) -> &[SiteCall] {
+        &self.phones.calls
+    }
+
+    /// One call.
+    pub fn call(&self, id: SiteCallId) -> Option<&SiteCall> {
+        self.phones.get(id)
+    }
+
+    /// The last call, if any.
+    pub fn last_call(&self) -> Option<&SiteCall> {
+        self.phones.calls.last()
+    }
+
+    /// Answers the next re-INVITE from the endpoint with 491 Request
+    /// Pending (RFC 3261 §14.2), once.
+    pub fn set_glare_next_reinvite(&mut self) {
+        self.phones.glare_next_reinvite = true;
+    }
+
     /// Handles what the network delivered; returns what to send.
     pub fn handle(&mut self, now: Instant, input: SiteInput) -> Vec<SiteOutput> {
         let mut out = Vec::new();
@@ -233,13 +296,11 @@ impl Site {
                     addr: from,
                     transport: TransportKind::Udp,
                 };
-                if let Some(data) = self.on_message(now, &data, source) {
-                    out.push(SiteOutput::Udp {
-                        from: to,
-                        to: from,
-                        data,
-                    });
-                }
+                let peer = Peer::Udp {
+                    local: to,
+                    remote: from,
+                };
+                self.on_message(now, &data, source, peer, &mut out);
             }
             SiteInput::FlowOpened {
                 flow,
@@ -294,9 +355,7 @@ impl Site {
                     });
                 }
                 Some(bytes) => {
-                    if let Some(data) = self.on_message(now, &bytes, source) {
-                        out.push(SiteOutput::Stream { flow, data });
-                    }
+                    self.on_message(now, &bytes, source, Peer::Stream { flow }, out);
                 }
             }
         }
@@ -307,17 +366,29 @@ impl Site {
         }
     }
 
-    /// One message from the endpoint; the response to send, if any.
-    fn on_message(&mut self, now: Instant, raw: &[u8], source: Source) -> Option<Vec<u8>> {
+    /// One message from the endpoint; what it makes the site send goes to
+    /// `out` (responses to `peer`).
+    fn on_message(
+        &mut self,
+        now: Instant,
+        raw: &[u8],
+        source: Source,
+        peer: Peer,
+        out: &mut Vec<SiteOutput>,
+    ) {
         let Ok(msg) = parse(raw) else {
             self.counters.malformed += 1;
-            return None;
+            return;
         };
-        let method = msg.method()?;
+        let Some(method) = msg.method() else {
+            self.on_call_response(now, &msg, out);
+            return;
+        };
         self.counters.requests += 1;
         self.record(now, raw, &msg, source);
-        if method == Method::Ack {
-            return None;
+        if Site::is_call_request(&msg, method) {
+            self.on_call_request(now, raw, &msg, source, peer, out);
+            return;
         }
         let branch = msg
             .top_via()
@@ -330,103 +401,15 @@ impl Site {
             .retain(|_, (at, _)| now.saturating_duration_since(*at) < TRANSACTION_MEMORY);
         if let Some((_, cached)) = self.transactions.get(&key) {
             self.counters.retransmissions += 1;
-            return Some(cached.clone());
+            out.push(peer.send(cached.clone()));
+            return;
         }
         let resp = self.answer(now, &msg, method, source);
         self.transactions.insert(key, (now, resp.clone()));
-        Some(resp)
-    }
-
-    fn record(&mut self, now: Instant, raw: &[u8], msg: &Message<'_>, source: Source) {
-        let expires = msg
-            .typed_opt::<Expires>()
-            .ok()
-            .flatten()
-            .map(|e| e.0)
-            .or_else(|| {
-                msg.typed_all::<Contact>()
-                    .filter_map(Result::ok)
-                    .find_map(|c| c.expires())
-            });
-        self.requests.push(ReceivedRequest {
-            at: now,
-            method: msg
-                .method()
-                .map(|m| m.as_str().to_owned())
-                .unwrap_or_default(),
-            transport: source.transport,
-            source: source.addr,
-            expires,
-            cseq: msg.cseq().map(|c| c.seq).unwrap_or(0),
-            call_id: msg.call_id().unwrap_or("").to_owned(),
-            branch: msg
-                .top_via()
-                .ok()
-                .and_then(|v| v.branch().map(str::to_owned)),
-            has_credentials: msg.header(HeaderName::Authorization).is_some(),
-            raw: raw.to_vec(),
-        });
+        out.push(peer.send(resp));
     }
 
     fn token(&mut self) -> String {
         format!("{:016x}", self.rng.next_u64())
-    }
-
-    fn answer(
-        &mut self,
-        now: Instant,
-        msg: &Message<'_>,
-        method: Method<'_>,
-        src: Source,
-    ) -> Vec<u8> {
-        let tag = self.token();
-        let allow = (
-            HeaderName::Allow,
-            "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER".to_owned(),
-        );
-        match method {
-            Method::Options => response(msg, src.addr, 200, "OK", &tag, &[allow]),
-            Method::Register => self.register(now, msg, src, &tag),
-            _ => response(msg, src.addr, 405, "Method Not Allowed", &tag, &[allow]),
-        }
-    }
-
-    fn register(&mut self, now: Instant, msg: &Message<'_>, src: Source, tag: &str) -> Vec<u8> {
-        if let SiteMode::ServiceUnavailable { retry_after } = self.mode {
-            let extra: Vec<_> = retry_after
-                .map(|s| (HeaderName::RetryAfter, s.to_string()))
-                .into_iter()
-                .collect();
-            return response(msg, src.addr, 503, "Service Unavailable", tag, &extra);
-        }
-        let rejected = &self.rejected;
-        let verdict = self
-            .registrar
-            .register(now, &self.config, msg, src, |u| rejected.contains(u));
-        match verdict {
-            RegisterVerdict::Ok(bound) => {
-                let extra: Vec<_> = bound
-                    .iter()
-                    .map(|(c, e)| (HeaderName::Contact, format!("<{c}>;expires={e}")))
-                    .collect();
-                response(msg, src.addr, 200, "OK", tag, &extra)
-            }
-            RegisterVerdict::Challenge { stale } => {
-                let nonce = self.token();
-                let extra: Vec<_> = self
-                    .registrar
-                    .challenges(now, &self.config, nonce, stale)
-                    .into_iter()
-                    .map(|c| (HeaderName::WwwAuthenticate, c))
-                    .collect();
-                response(msg, src.addr, 401, "Unauthorized", tag, &extra)
-            }
-            RegisterVerdict::Forbidden => response(msg, src.addr, 403, "Forbidden", tag, &[]),
-            RegisterVerdict::IntervalTooBrief(min) => {
-                let extra = [(HeaderName::MinExpires, min.to_string())];
-                response(msg, src.addr, 423, "Interval Too Brief", tag, &extra)
-            }
-            RegisterVerdict::BadRequest(why) => response(msg, src.addr, 400, why, tag, &[]),
-        }
     }
 }

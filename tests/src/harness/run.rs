@@ -61,13 +61,22 @@ impl<A: Agent> Sim<A> {
             self.drain();
             progressed = true;
         }
+        for i in 0..self.sites.len() {
+            if self.sites[i].poll_timeout().is_some_and(|t| t <= now) {
+                self.guard(now);
+                let outs = self.sites[i].handle_timeout(now);
+                self.send_site_outputs(now, outs);
+                progressed = true;
+            }
+        }
         if progressed {
             return true;
         }
-        let next = match (self.agent.poll_timeout(), self.net.next_arrival()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let next = [self.agent.poll_timeout(), self.net.next_arrival()]
+            .into_iter()
+            .chain(self.sites.iter().map(|s| s.poll_timeout()))
+            .flatten()
+            .min();
         match next {
             Some(t) if t <= deadline => {
                 self.clock.advance_to(t);
@@ -117,7 +126,13 @@ impl<A: Agent> Sim<A> {
         let Some(site) = self.sites.iter_mut().find(|s| s.ip() == host) else {
             return;
         };
-        for out in site.handle(now, input) {
+        let outs = site.handle(now, input);
+        self.send_site_outputs(now, outs);
+    }
+
+    /// Puts what a site sends into the network.
+    pub(super) fn send_site_outputs(&mut self, now: Instant, outs: Vec<SiteOutput>) {
+        for out in outs {
             match out {
                 SiteOutput::Udp { from, to, data } => {
                     self.net.send_udp_from_site(now, from, to, data);

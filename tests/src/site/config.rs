@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use geosip_core::auth::DigestAlgorithm;
 
+use super::calls::FarEnd;
 use crate::net::LinkConfig;
 
 /// A site's index in the simulator, in the order sites were added.
@@ -45,6 +46,19 @@ pub struct SiteConfig {
     pub link: Option<LinkConfig>,
     /// Also a name the endpoint can resolve to the site (`Output::Resolve`).
     pub host_name: Option<String>,
+    /// How the far-end phones behind the site answer INVITEs from the
+    /// endpoint, unless `far_end_users` names the user. Default: answer
+    /// after ringing 1 s.
+    pub far_end_default: FarEnd,
+    /// Far-end phones that behave otherwise, by Request-URI user.
+    pub far_end_users: Vec<(String, FarEnd)>,
+    /// Whether the site's 18x/2xx and INVITEs carry its Record-Route, so
+    /// that the endpoint's in-dialog requests must carry it as Route.
+    /// Default true.
+    pub record_route: bool,
+    /// Challenge a first INVITE without good credentials with 401
+    /// (WWW-Authenticate) or 407 (Proxy-Authenticate). Default `None`.
+    pub challenge_invites: Option<u16>,
 }
 
 impl SiteConfig {
@@ -61,7 +75,17 @@ impl SiteConfig {
             min_expires: 60,
             link: None,
             host_name: None,
+            far_end_default: FarEnd::default(),
+            far_end_users: Vec::new(),
+            record_route: true,
+            challenge_invites: None,
         }
+    }
+
+    /// Sets how `user`'s far-end phone answers.
+    pub fn far_end(mut self, user: impl Into<String>, far_end: FarEnd) -> Self {
+        self.far_end_users.push((user.into(), far_end));
+        self
     }
 
     /// Adds a user.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use geosip_core::auth::{verify_for_user, Challenge, Qop};
 use geosip_core::io::TransportKind;
-use geosip_core::message::headers::{Authorization, Contact, Expires};
+use geosip_core::message::headers::{AuthValue, Authorization, Contact, Expires};
 use geosip_core::message::Message;
 
 use super::config::SiteConfig;
@@ -81,7 +81,8 @@ impl Registrar {
             return RegisterVerdict::BadRequest("To is not a SIP URI with a user");
         };
         if config.require_auth {
-            if let Some(v) = self.authenticate(now, config, req) {
+            let creds = req.typed_opt::<Authorization>().ok().flatten().map(|a| a.0);
+            if let Some(v) = self.authenticate(now, config, req, creds) {
                 return v;
             }
         }
@@ -144,16 +145,18 @@ impl Registrar {
         RegisterVerdict::Ok(now_bound)
     }
 
-    /// `None` when the credentials are good and the nonce fresh; else the
-    /// verdict to send.
-    fn authenticate(
+    /// Checks the credentials `auth` of `req` (from Authorization, or
+    /// Proxy-Authorization for a proxy challenge): `None` when they are
+    /// good and the nonce fresh; else the challenge to send.
+    pub fn authenticate(
         &self,
         now: Instant,
         config: &SiteConfig,
         req: &Message<'_>,
+        auth: Option<AuthValue<'_>>,
     ) -> Option<RegisterVerdict> {
         let fresh = Some(RegisterVerdict::Challenge { stale: false });
-        let Ok(Some(auth)) = req.typed_opt::<Authorization>() else {
+        let Some(auth) = auth else {
             return fresh;
         };
         let (Some(username), Some(nonce)) = (auth.username(), auth.nonce()) else {

@@ -1,6 +1,7 @@
 //! Responses a site sends (RFC 3261 §8.2.6): the request's Via, From,
 //! To (with a tag), Call-ID and CSeq, with `received` and `rport` filled
 //! into the top Via as RFC 3581 §4 asks when the client sent `rport`.
+//! A To tag is added unless the To has one or the status is 100.
 
 use std::net::SocketAddr;
 
@@ -15,6 +16,19 @@ pub fn response(
     reason: &str,
     to_tag: &str,
     extra: &[(HeaderName, String)],
+) -> Vec<u8> {
+    response_with_body(req, source, code, reason, to_tag, extra, b"")
+}
+
+/// Like [`response`], with a body (its Content-Type goes in `extra`).
+pub fn response_with_body(
+    req: &Message<'_>,
+    source: SocketAddr,
+    code: u16,
+    reason: &str,
+    to_tag: &str,
+    extra: &[(HeaderName, String)],
+    body: &[u8],
 ) -> Vec<u8> {
     let mut buf = Vec::with_capacity(512);
     let mut w = MessageWriter::response(&mut buf, code, reason);
@@ -42,7 +56,7 @@ pub fn response(
         w.header(*name, value);
     }
     w.header(HeaderName::Server, "geosip-sim");
-    w.finish(b"");
+    w.finish(body);
     buf
 }
 

@@ -712,3 +712,86 @@ fn a_call_whose_site_dies_ends_408_when_it_next_needs_the_site() {
         SessionReason::timeout()
     );
 }
+
+#[test]
+fn a_call_ringing_through_a_site_that_dies_ends_408() {
+    let (mut sim, s) = setup(26, TransportKind::Udp);
+    sim.site_mut(s.sites[0]).config_mut().far_end_default = FarEnd::NoAnswer;
+    let sid = sim
+        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
+        .unwrap();
+    assert!(run_until_status(
+        &mut sim,
+        sid,
+        SessionStatus::Ringing,
+        Duration::from_secs(1)
+    ));
+    let t = sim.now();
+    sim.cut_site(s.sites[0]);
+    assert!(run_until_status(
+        &mut sim,
+        sid,
+        SessionStatus::Disconnected,
+        Duration::from_secs(15)
+    ));
+    assert!(
+        sim.now() - t <= Duration::from_secs(10),
+        "{:?}",
+        sim.now() - t
+    );
+    assert_eq!(
+        history(&sim, sid).last().unwrap().2,
+        SessionReason::timeout()
+    );
+}
+
+#[test]
+fn disable_and_remove_end_the_connections_calls_and_go_quiet() {
+    let (mut sim, s) = setup(27, TransportKind::Udp);
+    let a = sim
+        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
+        .unwrap();
+    assert!(run_until_status(
+        &mut sim,
+        a,
+        SessionStatus::Connected,
+        Duration::from_secs(3)
+    ));
+    sim.disable_connection(s.conns[0]).unwrap();
+    assert_eq!(status(&sim, a), Some(SessionStatus::Disconnected));
+    sim.run_for(Duration::from_secs(1));
+    assert_eq!(
+        sim.site(s.sites[0]).last_call().unwrap().state,
+        CallState::Ended {
+            code: None,
+            by: Party::Endpoint
+        }
+    );
+    // A call ringing on connection 2 when it is removed: CANCEL, and then
+    // silence towards its site.
+    sim.site_mut(s.sites[1]).config_mut().far_end_default = FarEnd::NoAnswer;
+    let b = sim
+        .command(|ep, now| ep.dial(now, s.conns[1], "2000"))
+        .unwrap();
+    assert!(run_until_status(
+        &mut sim,
+        b,
+        SessionStatus::Ringing,
+        Duration::from_secs(1)
+    ));
+    sim.remove_connection(s.conns[1]).unwrap();
+    assert_eq!(status(&sim, b), Some(SessionStatus::Disconnected));
+    let t = sim.now();
+    sim.run_for(Duration::from_secs(60));
+    let call = sim.site(s.sites[1]).last_call().unwrap().clone();
+    assert_eq!(
+        call.state,
+        CallState::Ended {
+            code: Some(487),
+            by: Party::Endpoint
+        }
+    );
+    let quiet_from = t + Duration::from_secs(5);
+    assert!(sim.traffic_to(s.sites[1]).all(|r| r.at <= quiet_from));
+    assert!(sim.endpoint().sessions().is_empty());
+}

@@ -203,6 +203,10 @@ pub struct Endpoint {
     /// Connections that stopped being able to carry calls since the last
     /// look (their unanswered INVITEs move elsewhere).
     lost: Vec<ConnectionId>,
+    /// Call transactions to a disabled or removed connection's site, with
+    /// when they are given up, so that no traffic outlives the command by
+    /// more than the probe timeout.
+    abandon: Vec<(TxId, Instant)>,
 }
 
 /// An unregister (REGISTER with Expires 0) in flight.
@@ -242,6 +246,7 @@ impl Endpoint {
             call_timers: TimerTable::default(),
             next_session: 0,
             lost: Vec::new(),
+            abandon: Vec::new(),
         }
     }
 
@@ -314,6 +319,7 @@ impl Endpoint {
             return Ok(());
         }
         c.enabled = false;
+        self.end_calls_on(now, id);
         self.stop(now, id, false);
         self.set_status(id, ConnectionStatus::Disabled, StatusReason::Command);
         self.drain_table(now);
@@ -330,6 +336,7 @@ impl Endpoint {
         if !self.conns.contains_key(&id) {
             return Err(ConnectionError::Unknown(id));
         }
+        self.end_calls_on(now, id);
         self.set_status(id, ConnectionStatus::Removed, StatusReason::Command);
         self.stop(now, id, true);
         self.conns.remove(&id);
@@ -373,6 +380,17 @@ impl Endpoint {
             self.drain_table(now);
         }
         self.run_call_timers(now);
+        if self.abandon.iter().any(|(_, at)| *at <= now) {
+            let (due, keep): (Vec<_>, Vec<_>) =
+                self.abandon.drain(..).partition(|(_, at)| *at <= now);
+            self.abandon = keep;
+            for (tx, _) in due {
+                // The owner stays: the Terminated event ends its story
+                // (an INVITE's session is forgotten then).
+                self.table.terminate(tx);
+            }
+            self.drain_table(now);
+        }
     }
 
     /// The next thing to do.
@@ -391,6 +409,7 @@ impl Endpoint {
             self.table.next_deadline(),
             self.timers.next_deadline(),
             self.call_timers.next_deadline(),
+            self.abandon.iter().map(|(_, at)| *at).min(),
             self.unregisters.iter().map(|u| u.deadline).min(),
         ]
         .into_iter()

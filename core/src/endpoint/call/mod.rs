@@ -315,24 +315,95 @@ impl Endpoint {
         }
     }
 
-    /// A connection stopped being able to carry calls: calls on it whose
-    /// INVITE has had no answer yet move to another connection at once
-    /// rather than waiting for Timer B (DESIGN §4).
-    pub(super) fn on_connection_lost(&mut self, now: Instant, id: ConnectionId) {
-        let waiting: Vec<SessionId> = self
+    /// The application disables or removes a connection: its calls end
+    /// (CANCEL, 480, or BYE, while the connection can still send them),
+    /// and what they leave in flight is given up after the probe timeout,
+    /// so that traffic to the site stops soon.
+    pub(in crate::endpoint) fn end_calls_on(&mut self, now: Instant, id: ConnectionId) {
+        let on_it: Vec<SessionId> = self
             .sessions
             .values()
-            .filter(|s| {
-                s.conn == id
-                    && !s.ended
-                    && s.invite
-                        .as_ref()
-                        .is_some_and(|i| !i.provisional && !i.cancel_pending)
-            })
+            .filter(|s| s.conn == id && !s.ended)
             .map(|s| s.id)
             .collect();
-        for sid in waiting {
-            self.retry_elsewhere(now, sid, 503);
+        if on_it.is_empty() {
+            return;
+        }
+        for &sid in &on_it {
+            let s = &self.sessions[&sid];
+            if s.incoming.is_some() {
+                self.refuse_incoming(now, sid, 480);
+            } else if let Some(inv) = s.invite.as_ref().filter(|i| !i.answered) {
+                if inv.provisional {
+                    self.cancel_invite(now, sid);
+                } else {
+                    // Nothing answered yet: no CANCEL may be sent
+                    // (RFC 3261 §9.1); just stop.
+                    let tx = inv.tx;
+                    self.owners.remove(&tx);
+                    self.table.terminate(tx);
+                    if let Some(s) = self.sessions.get_mut(&sid) {
+                        s.invite = None;
+                    }
+                }
+            } else if s.dialog.is_some() {
+                self.send_bye(now, sid);
+            }
+            self.end_session(sid, SessionReason::Local);
+        }
+        let deadline = now
+            + self
+                .conns
+                .get(&id)
+                .map(|c| c.cfg.probe_timeout)
+                .unwrap_or(Duration::from_secs(4));
+        let mut txs: Vec<TxId> = self
+            .owners
+            .iter()
+            .filter(|(_, p)| matches!(p, super::Purpose::Call(sid, _) if on_it.contains(sid)))
+            .map(|(tx, _)| *tx)
+            .collect();
+        txs.sort_unstable();
+        self.abandon
+            .extend(txs.into_iter().map(|tx| (tx, deadline)));
+    }
+
+    /// A connection stopped being able to carry calls (its site is down,
+    /// or it was disabled or removed). Calls on it whose INVITE has had no
+    /// answer yet move to another connection at once rather than waiting
+    /// for Timer B (DESIGN §4). Calls still ringing through it cannot be
+    /// completed through a dead site: they end with 408 (CANCEL and 480
+    /// go out in case the site hears them). Established calls stay: their
+    /// media does not pass through the site.
+    pub(super) fn on_connection_lost(&mut self, now: Instant, id: ConnectionId) {
+        let on_it: Vec<(SessionId, bool, bool)> = self
+            .sessions
+            .values()
+            .filter(|s| s.conn == id && !s.ended)
+            .map(|s| {
+                let unanswered = s.invite.as_ref().is_some_and(|i| !i.answered);
+                let silent = s
+                    .invite
+                    .as_ref()
+                    .is_some_and(|i| !i.provisional && !i.cancel_pending && !i.answered);
+                (s.id, silent, unanswered || s.incoming.is_some())
+            })
+            .collect();
+        for (sid, silent, ringing) in on_it {
+            if silent {
+                self.retry_elsewhere(now, sid, 503);
+            } else if ringing {
+                if self
+                    .sessions
+                    .get(&sid)
+                    .is_some_and(|s| s.incoming.is_some())
+                {
+                    self.refuse_incoming(now, sid, 480);
+                } else {
+                    self.cancel_invite(now, sid);
+                }
+                self.end_session(sid, SessionReason::timeout());
+            }
         }
     }
 }

@@ -496,10 +496,14 @@ impl Endpoint {
             .header(H::CSeq, &format!("{} CANCEL", inv.cseq))
             .header(H::UserAgent, &self.config.user_agent);
         w.finish(b"");
-        let dest = inv.dest;
+        let (dest, invite_tx) = (inv.dest, inv.tx);
         if let Ok(tx) = self.table.send_request(now, buf, dest) {
             self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
         }
+        // RFC 3261 §9.1: with no final response 64·T1 after the CANCEL,
+        // the INVITE transaction is given up.
+        let give_up = now + self.config.transactions.timers.t1 * 64;
+        self.abandon.push((invite_tx, give_up));
     }
 
     /// Sends a BYE in the session's dialog (RFC 3261 §15.1.1); nobody

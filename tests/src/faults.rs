@@ -13,12 +13,15 @@
 //!   than [`QUIET_BOUND`] after the command;
 //! - the endpoint's transactions and the simulator's state stay bounded;
 //! - the endpoint never misuses the network (see
-//!   [`Network::misuse`](crate::net::Network::misuse)).
+//!   [`Network::misuse`](crate::net::Network::misuse));
+//! - every call the application dials or the site places is, within
+//!   [`CALL_BOUND`], established or Disconnected (with its reason), never
+//!   stuck Dialing or Ringing; and calls stay bounded.
 
 mod schedule;
 
 use schedule::World;
-pub use schedule::{FaultAction, FaultSchedule, FaultStep};
+pub use schedule::{CallAction, CallStep, FaultAction, FaultSchedule, FaultStep};
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -39,6 +42,9 @@ pub const DOWN_BOUND: Duration = Duration::from_secs(10);
 pub const QUIET_BOUND: Duration = Duration::from_secs(10);
 /// The bound on the endpoint's live transactions.
 pub const MAX_TRANSACTIONS: usize = 64;
+/// A call is established or over this long after it began: Timer B
+/// (32 s), one move to another site, and its ring.
+pub const CALL_BOUND: Duration = Duration::from_secs(75);
 
 /// The password every user has on every site.
 pub const PASSWORD: &str = "secret";
@@ -74,8 +80,9 @@ impl Truth {
 }
 
 /// Runs a schedule and checks the invariants; the error says what broke,
-/// when, and the whole schedule with its seed.
-pub fn run(schedule: &FaultSchedule) -> Result<(), String> {
+/// when, and the whole schedule with its seed. On success the finished
+/// simulator is handed back for a look at what happened.
+pub fn run(schedule: &FaultSchedule) -> Result<Sim, String> {
     let mut sim = build(schedule);
     let n = schedule.transports.len();
     let mut truth = vec![
@@ -88,6 +95,7 @@ pub fn run(schedule: &FaultSchedule) -> Result<(), String> {
     ];
     let mut lossless_since = Some(Duration::ZERO);
     let mut steps = schedule.steps.iter().peekable();
+    let mut calls = schedule.calls.iter().peekable();
     let mut t = Duration::ZERO;
     let fail = |sim: &Sim, what: String| Err(report(sim, schedule, &what));
     while t < schedule.duration {
@@ -104,12 +112,16 @@ pub fn run(schedule: &FaultSchedule) -> Result<(), String> {
                 return fail(&sim, e);
             }
         }
+        while let Some(step) = calls.next_if(|s| s.at <= t) {
+            sim.run_to(step.at);
+            call(&mut sim, step.action);
+        }
         sim.run_to(t);
         if let Err(what) = check(&sim, t, &truth, lossless_since) {
             return fail(&sim, what);
         }
     }
-    Ok(())
+    Ok(sim)
 }
 
 /// A failure report: what broke, the schedule, the status changes and the
@@ -131,6 +143,23 @@ fn report(sim: &Sim, schedule: &FaultSchedule, what: &str) -> String {
             s.status,
             s.reason
         );
+    }
+    msg.push_str("call events:\n");
+    for r in &sim.events()[..] {
+        if let geosip_core::event::Event::SessionStatusChanged {
+            session,
+            connection,
+            status,
+            reason,
+            ..
+        } = &r.event
+        {
+            let _ = writeln!(
+                msg,
+                "  {:>8.3}s call {session} conn {connection} {status} ({reason})",
+                r.offset.as_secs_f64()
+            );
+        }
     }
     msg.push_str("traffic in the last 20 s:\n");
     let from = now.saturating_sub(Duration::from_secs(20));
@@ -228,6 +257,76 @@ fn apply(
     Ok(())
 }
 
+/// Does a call action; refusals (no such call, wrong state, nobody
+/// registered at the site) are part of the game.
+fn call(sim: &mut Sim, action: CallAction) {
+    use geosip_core::session::SessionStatus as S;
+    match action {
+        CallAction::Dial(i) => {
+            let _ = sim.command(|ep, now| ep.dial(now, ConnectionId(i as u32), "2000"));
+        }
+        CallAction::SiteCall(i) => {
+            let opts = crate::site::SiteCallOptions {
+                answer_after: Some(0),
+                ..Default::default()
+            };
+            let user = format!("100{i}");
+            let _ = sim.site_command(SiteId(i), |site, now| site.call_user(now, &user, opts));
+        }
+        CallAction::ToggleHold => {
+            let up = sim
+                .endpoint()
+                .sessions()
+                .into_iter()
+                .find(|s| matches!(s.status, S::Connected | S::Held | S::RemoteHeld));
+            if let Some(s) = up {
+                let _ = sim.command(|ep, now| match s.status {
+                    S::Held => ep.retrieve(now, s.id),
+                    _ => ep.hold(now, s.id),
+                });
+            }
+        }
+        CallAction::Hangup => {
+            if let Some(s) = sim.endpoint().sessions().first().cloned() {
+                let _ = sim.command(|ep, now| ep.hangup(now, s.id));
+            }
+        }
+    }
+}
+
+/// Calls stuck Dialing or Ringing longer than [`CALL_BOUND`].
+fn check_calls(sim: &Sim, t: Duration) -> Result<(), String> {
+    use geosip_core::event::Event;
+    use geosip_core::session::SessionStatus as S;
+    let sessions = sim.endpoint().sessions();
+    if sessions.len() > 64 {
+        return Err(format!("{} calls alive", sessions.len()));
+    }
+    for s in sessions {
+        if !matches!(s.status, S::Dialing | S::Ringing) {
+            continue;
+        }
+        let began = sim.events().iter().find_map(|r| match &r.event {
+            Event::SessionStatusChanged { session, .. } | Event::IncomingCall { session, .. }
+                if *session == s.id =>
+            {
+                Some(r.offset)
+            }
+            _ => None,
+        });
+        if let Some(b) = began.filter(|b| t.saturating_sub(*b) > CALL_BOUND) {
+            return Err(format!(
+                "call {} on connection {} still {} {:?} after it began",
+                s.id,
+                s.connection,
+                s.status,
+                t - b
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn check(
     sim: &Sim,
     t: Duration,
@@ -259,7 +358,15 @@ fn check(
         }
         if !active {
             let quiet_from = sim.clock().at(tr.conn_since + QUIET_BOUND);
-            if let Some(r) = sim.traffic_to(SiteId(i)).find(|r| r.at > quiet_from) {
+            // Answers to what the site itself sends (it may still call a
+            // user it thinks is registered) are not the endpoint's doing.
+            let ours =
+                |r: &&crate::record::TrafficRecord| r.message().is_none_or(|m| m.is_request());
+            if let Some(r) = sim
+                .traffic_to(SiteId(i))
+                .filter(ours)
+                .find(|r| r.at > quiet_from)
+            {
                 return Err(format!(
                     "connection {i} removed or disabled at {:?}, but traffic to its site: {}",
                     tr.conn_since,
@@ -279,5 +386,5 @@ fn check(
     if let Some(bad) = sim.net().misuse().first() {
         return Err(format!("network misuse: {bad}"));
     }
-    Ok(())
+    check_calls(sim, t)
 }

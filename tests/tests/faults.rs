@@ -62,6 +62,31 @@ fn replay() {
 }
 
 #[test]
+fn schedules_place_calls_that_connect_move_and_end() {
+    use geosip_core::event::Event;
+    use geosip_core::session::{SessionReason, SessionStatus};
+    let (mut connected, mut moved, mut ended, mut inbound) = (0, 0, 0, 0);
+    for seed in 0..12 {
+        let sim = run(&FaultSchedule::generate(seed)).unwrap_or_else(|e| panic!("{e}"));
+        for r in sim.events() {
+            match &r.event {
+                Event::SessionStatusChanged { status, reason, .. } => {
+                    connected += usize::from(*status == SessionStatus::Connected);
+                    ended += usize::from(*status == SessionStatus::Disconnected);
+                    moved += usize::from(matches!(reason, SessionReason::Fallback { .. }));
+                }
+                Event::IncomingCall { .. } => inbound += 1,
+                _ => {}
+            }
+        }
+    }
+    assert!(connected >= 10, "{connected} connected");
+    assert!(ended >= 5, "{ended} ended");
+    assert!(inbound >= 2, "{inbound} inbound");
+    assert!(moved >= 1, "{moved} moved to another site");
+}
+
+#[test]
 fn schedules_are_reproducible_and_varied() {
     assert_eq!(FaultSchedule::generate(5), FaultSchedule::generate(5));
     assert_ne!(FaultSchedule::generate(5), FaultSchedule::generate(6));
@@ -80,9 +105,15 @@ fn schedules_are_reproducible_and_varied() {
 /// - 7412929230639988364: a TLS site came back while a recovery connect,
 ///   started before its return, was still failing; each failure pushed the
 ///   next probe 4 s further out, so recovery took over 5 s.
+/// - 16666871652732877120: the BYE after a re-INVITE timed out kept
+///   retransmitting to a site whose connection was disabled meanwhile.
+/// - 8197441778435766100: a re-INVITE failed with its TLS flow, and the
+///   BYE that followed went out on the dead flow.
 #[test]
 fn known_seeds() {
     for seed in [
+        16666871652732877120,
+        8197441778435766100,
         15899652892087162200,
         10069451622131941316,
         1435,

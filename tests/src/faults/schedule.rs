@@ -42,6 +42,29 @@ pub struct FaultStep {
     pub action: FaultAction,
 }
 
+/// Something the application or a site does with calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallAction {
+    /// The application dials `2000` from connection `i`.
+    Dial(usize),
+    /// Site `i` calls its user on the endpoint, asking for auto-answer.
+    SiteCall(usize),
+    /// The application holds its first established call, or retrieves it
+    /// if it holds it.
+    ToggleHold,
+    /// The application hangs up its oldest call.
+    Hangup,
+}
+
+/// A call action at a time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CallStep {
+    /// Offset from the start of the run.
+    pub at: Duration,
+    /// What happens.
+    pub action: CallAction,
+}
+
 /// A whole run: sites and connections, then faults, then a quiet tail.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultSchedule {
@@ -51,6 +74,9 @@ pub struct FaultSchedule {
     pub transports: Vec<TransportKind>,
     /// The faults, in time order.
     pub steps: Vec<FaultStep>,
+    /// The call actions, in time order (drawn from a stream of their own,
+    /// so that the faults of a seed are what they were before calls).
+    pub calls: Vec<CallStep>,
     /// How long the run lasts.
     pub duration: Duration,
 }
@@ -104,10 +130,12 @@ impl FaultSchedule {
                 action,
             });
         }
+        let calls = call_steps(seed, n);
         FaultSchedule {
             seed,
             transports,
             steps,
+            calls,
             duration: Duration::from_secs(600),
         }
     }
@@ -118,8 +146,37 @@ impl FaultSchedule {
         for st in &self.steps {
             let _ = writeln!(s, "  {:>8.3}s {:?}", st.at.as_secs_f64(), st.action);
         }
+        for st in &self.calls {
+            let _ = writeln!(s, "  {:>8.3}s {:?}", st.at.as_secs_f64(), st.action);
+        }
         s
     }
+}
+
+/// 2 to 9 call actions in the first 8 minutes, for `n` connections.
+fn call_steps(seed: u64, n: usize) -> Vec<CallStep> {
+    let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(seed, 8));
+    let count = 2 + rng.next_u32() % 8;
+    let mut times: Vec<u64> = (0..count)
+        .map(|_| 5_000 + u64::from(rng.next_u32() % 475_000))
+        .collect();
+    times.sort_unstable();
+    times
+        .into_iter()
+        .map(|ms| {
+            let i = (rng.next_u32() as usize) % n;
+            let action = match rng.next_u32() % 6 {
+                0 | 1 => CallAction::Dial(i),
+                2 => CallAction::SiteCall(i),
+                3 | 4 => CallAction::ToggleHold,
+                _ => CallAction::Hangup,
+            };
+            CallStep {
+                at: Duration::from_millis(ms),
+                action,
+            }
+        })
+        .collect()
 }
 
 /// A fault that makes sense for site and connection `i` in state `w`.

@@ -234,10 +234,7 @@ impl Endpoint {
         };
         let conn = s.conn;
         let offer = s.media.offer(hold).to_string();
-        let route = self
-            .conns
-            .get(&conn)
-            .and_then(|c| c.route(self.config.local_udp));
+        let route = self.call_route(conn);
         let bytes = self.write_in_dialog(
             conn,
             &mut dialog,
@@ -317,9 +314,8 @@ impl Endpoint {
         if !current {
             // A retransmitted 2xx of an earlier re-INVITE: ACK it again.
             if (200..300).contains(&code) {
-                if let Some((ack, dest)) = &s.ack {
-                    self.outputs
-                        .push_back(Output::Transmit(dest.transmit(ack.clone())));
+                if let Some((ack, dest)) = s.ack.clone() {
+                    self.transmit(dest, ack);
                 }
             }
             return;

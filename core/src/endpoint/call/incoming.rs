@@ -371,10 +371,10 @@ impl Endpoint {
             self.end_session(sid, SessionReason::timeout());
             return;
         }
-        self.outputs
-            .push_back(Output::Transmit(ok.dest.transmit(ok.bytes.clone())));
+        let (dest, bytes) = (ok.dest, ok.bytes.clone());
         ok.interval = (ok.interval * 2).min(t2);
         let next = (now + ok.interval).min(ok.give_up);
+        self.transmit(dest, bytes);
         self.call_timers.set((sid, CallTimer::OkRetransmit), next);
     }
 

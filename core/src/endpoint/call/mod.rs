@@ -222,6 +222,29 @@ impl Conn {
 }
 
 impl Endpoint {
+    /// Whether a destination can still be used: UDP, or a flow that is
+    /// still open (a stored destination may name a flow that failed since).
+    pub(super) fn is_live(&self, dest: &Destination) -> bool {
+        dest.flow.is_none_or(|f| self.flows.contains_key(&f))
+    }
+
+    /// Where a call's messages on connection `id` go now, if anywhere.
+    pub(super) fn call_route(&self, id: ConnectionId) -> Option<Route> {
+        self.conns
+            .get(&id)?
+            .route(self.config.local_udp)
+            .filter(|r| self.is_live(&r.dest))
+    }
+
+    /// Sends a message outside any transaction (an ACK for a 2xx, a 2xx
+    /// again), unless its flow is gone.
+    pub(super) fn transmit(&mut self, dest: Destination, bytes: Vec<u8>) {
+        if self.is_live(&dest) {
+            self.outputs
+                .push_back(Output::Transmit(dest.transmit(bytes)));
+        }
+    }
+
     /// Raises the session event if the status changes.
     pub(super) fn set_session_status(
         &mut self,
@@ -326,9 +349,6 @@ impl Endpoint {
             .filter(|s| s.conn == id && !s.ended)
             .map(|s| s.id)
             .collect();
-        if on_it.is_empty() {
-            return;
-        }
         for &sid in &on_it {
             let s = &self.sessions[&sid];
             if s.incoming.is_some() {
@@ -357,10 +377,20 @@ impl Endpoint {
                 .get(&id)
                 .map(|c| c.cfg.probe_timeout)
                 .unwrap_or(Duration::from_secs(4));
+        // Also what calls that ended earlier still send to this site (a
+        // BYE after a timeout).
+        let site = self.conns.get(&id).and_then(|c| c.remote);
         let mut txs: Vec<TxId> = self
             .owners
             .iter()
-            .filter(|(_, p)| matches!(p, super::Purpose::Call(sid, _) if on_it.contains(sid)))
+            .filter(|(tx, p)| match p {
+                super::Purpose::Call(sid, _) => {
+                    on_it.contains(sid)
+                        || (site.is_some()
+                            && self.table.destination(**tx).map(|d| d.remote) == site)
+                }
+                _ => false,
+            })
             .map(|(tx, _)| *tx)
             .collect();
         txs.sort_unstable();

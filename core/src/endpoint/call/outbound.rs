@@ -82,11 +82,11 @@ impl Endpoint {
         let Some(s) = self.sessions.get(&sid) else {
             return;
         };
-        let Some(c) = self.conns.get(&s.conn) else {
+        let Some(Route { dest, local }) = self.call_route(s.conn) else {
+            self.retry_elsewhere(now, sid, 503);
             return;
         };
-        let Some(Route { dest, local }) = c.route(self.config.local_udp) else {
-            self.retry_elsewhere(now, sid, 503);
+        let Some(c) = self.conns.get(&s.conn) else {
             return;
         };
         let ident = c.identity(local, &self.config.user_agent);
@@ -324,9 +324,8 @@ impl Endpoint {
         if let Some(d) = confirmed {
             if d.remote_tag == to_tag {
                 // RFC 3261 §13.2.2.4: a retransmitted 2xx gets the same ACK.
-                if let Some((ack, dest)) = &s.ack {
-                    self.outputs
-                        .push_back(Output::Transmit(dest.transmit(ack.clone())));
+                if let Some((ack, dest)) = s.ack.clone() {
+                    self.transmit(dest, ack);
                 }
                 return;
             }
@@ -399,8 +398,7 @@ impl Endpoint {
                 user_agent: &self.config.user_agent,
             },
         );
-        self.outputs
-            .push_back(Output::Transmit(dest.transmit(buf.clone())));
+        self.transmit(dest, buf.clone());
         Some(buf)
     }
 
@@ -409,6 +407,9 @@ impl Endpoint {
         let Some(conn) = self.sessions.get(&sid).map(|s| s.conn) else {
             return;
         };
+        if !self.is_live(&dest) {
+            return;
+        }
         if let Some(bytes) = self.write_in_dialog(conn, dialog, Method::Bye, None, None, b"") {
             if let Ok(tx) = self.table.send_request(now, bytes, dest) {
                 self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
@@ -497,8 +498,10 @@ impl Endpoint {
             .header(H::UserAgent, &self.config.user_agent);
         w.finish(b"");
         let (dest, invite_tx) = (inv.dest, inv.tx);
-        if let Ok(tx) = self.table.send_request(now, buf, dest) {
-            self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
+        if self.is_live(&dest) {
+            if let Ok(tx) = self.table.send_request(now, buf, dest) {
+                self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
+            }
         }
         // RFC 3261 §9.1: with no final response 64·T1 after the CANCEL,
         // the INVITE transaction is given up.
@@ -516,11 +519,7 @@ impl Endpoint {
             return;
         };
         let conn = s.conn;
-        let dest = self
-            .conns
-            .get(&conn)
-            .and_then(|c| c.route(self.config.local_udp))
-            .map(|r| r.dest);
+        let dest = self.call_route(conn).map(|r| r.dest);
         if let (Some(dest), Some(bytes)) = (
             dest,
             self.write_in_dialog(conn, &mut dialog, Method::Bye, None, None, b""),

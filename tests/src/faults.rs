@@ -145,7 +145,7 @@ fn report(sim: &Sim, schedule: &FaultSchedule, what: &str) -> String {
         );
     }
     msg.push_str("call events:\n");
-    for r in &sim.events()[..] {
+    for r in sim.events() {
         if let geosip_core::event::Event::SessionStatusChanged {
             session,
             connection,

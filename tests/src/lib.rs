@@ -15,7 +15,8 @@
 //! - [`record`]: the traffic and event logs and helpers to read them.
 //! - [`scenario`]: the standard two-site setup and log readings for
 //!   scenario tests.
-//! - [`scripted`]: a hand-driven agent for testing the harness itself.
+//! - [`scripted`]: a hand-driven agent for testing the harness itself,
+//!   with the raw SIP it writes and readings of what it received.
 //! - [`faults`]: random fault schedules and the truth they are checked
 //!   against.
 //!

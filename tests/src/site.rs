@@ -21,6 +21,7 @@ mod response;
 pub mod sdp;
 mod serve;
 mod state;
+mod stream;
 mod timers;
 mod uac;
 mod uac_response;
@@ -30,8 +31,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use geosip_core::io::{FlowId, TransportKind};
-use geosip_core::message::{parse, ParseLimits};
-use geosip_core::transport::{FlowRole, Frame, StreamFramer};
+use geosip_core::message::parse;
 use rand_chacha::rand_core::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -47,6 +47,7 @@ pub use sdp::SdpDirection;
 pub use timers::{T1, T2};
 
 use state::Phones;
+use stream::SiteFlow;
 
 use crate::net::SiteInput;
 
@@ -61,13 +62,6 @@ const TRANSACTION_MEMORY: Duration = Duration::from_secs(32);
 
 /// Mixed into the site's seed for the calls' own RNG stream.
 const CALL_STREAM: u64 = 0xCA11_5EED_0000_0001;
-
-#[derive(Debug)]
-struct SiteFlow {
-    framer: StreamFramer,
-    peer: SocketAddr,
-    transport: TransportKind,
-}
 
 /// One SIP server site. See the module docs.
 #[derive(Debug)]
@@ -308,15 +302,7 @@ impl Site {
                 transport,
                 ..
             } => {
-                let framer = StreamFramer::new(FlowRole::Server, ParseLimits::default());
-                self.flows.insert(
-                    flow,
-                    SiteFlow {
-                        framer,
-                        peer: from,
-                        transport,
-                    },
-                );
+                self.flows.insert(flow, SiteFlow::new(from, transport));
             }
             SiteInput::StreamData { flow, data } => self.on_stream(now, flow, &data, &mut out),
             SiteInput::FlowClosed { flow } => {
@@ -326,49 +312,9 @@ impl Site {
         out
     }
 
-    fn on_stream(&mut self, now: Instant, flow: FlowId, data: &[u8], out: &mut Vec<SiteOutput>) {
-        let Some(f) = self.flows.get_mut(&flow) else {
-            return;
-        };
-        let source = Source {
-            addr: f.peer,
-            transport: f.transport,
-        };
-        let mut frames: Vec<Option<Vec<u8>>> = Vec::new();
-        let mut failed = f.framer.push(data).is_err();
-        while !failed {
-            match f.framer.next_frame() {
-                Ok(None) => break,
-                Ok(Some(Frame::Ping)) => frames.push(None),
-                Ok(Some(Frame::Pong)) => {}
-                Ok(Some(Frame::Message { bytes, .. })) => frames.push(Some(bytes.to_vec())),
-                Err(_) => failed = true,
-            }
-        }
-        for frame in frames {
-            match frame {
-                None => {
-                    self.counters.pings += 1;
-                    out.push(SiteOutput::Stream {
-                        flow,
-                        data: StreamFramer::PONG.to_vec(),
-                    });
-                }
-                Some(bytes) => {
-                    self.on_message(now, &bytes, source, Peer::Stream { flow }, out);
-                }
-            }
-        }
-        if failed {
-            self.counters.malformed += 1;
-            self.flows.remove(&flow);
-            out.push(SiteOutput::Reset { flow });
-        }
-    }
-
     /// One message from the endpoint; what it makes the site send goes to
     /// `out` (responses to `peer`).
-    fn on_message(
+    pub(super) fn on_message(
         &mut self,
         now: Instant,
         raw: &[u8],

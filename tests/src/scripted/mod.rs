@@ -1,6 +1,12 @@
 //! A scripted user agent for testing the harness itself: it sends what the
 //! test tells it to (hand-built with [`MessageWriter`]) and keeps whatever
 //! arrives. It has no timers and no logic.
+//!
+//! - [`sip`]: the raw SIP of calls, as the scripted endpoint writes it.
+//! - [`inbox`]: readings of what the scripted endpoint received.
+
+pub mod inbox;
+pub mod sip;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -73,17 +79,23 @@ impl ScriptedUa {
         &self.received
     }
 
-    /// The payloads of datagrams and stream data, in order.
-    pub fn payloads(&self) -> Vec<&[u8]> {
+    /// The payloads of datagrams and stream data, in order, with the times
+    /// they arrived.
+    pub fn timed_payloads(&self) -> Vec<(Instant, &[u8])> {
         self.received
             .iter()
-            .filter_map(|(_, i)| match i {
+            .filter_map(|(at, i)| match i {
                 EndpointInput::Datagram { data, .. } | EndpointInput::StreamData { data, .. } => {
-                    Some(data.as_slice())
+                    Some((*at, data.as_slice()))
                 }
                 _ => None,
             })
             .collect()
+    }
+
+    /// The payloads of datagrams and stream data, in order.
+    pub fn payloads(&self) -> Vec<&[u8]> {
+        self.timed_payloads().into_iter().map(|(_, d)| d).collect()
     }
 
     /// The SIP responses received (whole datagrams, or stream chunks that

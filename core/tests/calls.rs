@@ -737,3 +737,89 @@ fn invite_challenges_are_answered() {
         )
     );
 }
+
+#[test]
+fn the_applications_own_sdp_is_offered_and_hold_changes_only_its_direction() {
+    use geosip_core::session::DialOptions;
+    let mut p = Phone::new();
+    let mine = "v=0\r\no=app 99 5 IN IP4 10.0.0.50\r\ns=app\r\nc=IN IP4 10.0.0.50\r\nt=0 0\r\n\
+m=audio 30000 RTP/AVP 9 0\r\na=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000\r\na=x-app:keep\r\n";
+    assert!(matches!(
+        p.ep.dial_with(
+            p.now,
+            ConnectionId(0),
+            "2000",
+            DialOptions {
+                sdp: Some("nonsense".into())
+            }
+        ),
+        Err(CallError::BadSdp(_))
+    ));
+    let sid =
+        p.ep.dial_with(
+            p.now,
+            ConnectionId(0),
+            "2000",
+            DialOptions {
+                sdp: Some(mine.into()),
+            },
+        )
+        .unwrap();
+    p.drain();
+    let invite = p.take(Method::Invite);
+    let offer = SessionDescription::parse(std::str::from_utf8(invite.body()).unwrap()).unwrap();
+    assert_eq!(offer.media[0].port, 30000);
+    assert_eq!(offer.media[0].formats, ["9", "0"]);
+    assert!(offer.media[0].attributes.contains(&"x-app:keep".to_owned()));
+    let body = answer_to(&invite);
+    p.deliver(&respond(
+        &invite,
+        200,
+        "OK",
+        &[(H::Contact, FAR_CONTACT)],
+        body.as_bytes(),
+    ));
+    p.ep.hold(p.now, sid).unwrap();
+    p.drain();
+    let reinvite = p.take(Method::Invite);
+    let held = SessionDescription::parse(std::str::from_utf8(reinvite.body()).unwrap()).unwrap();
+    assert_eq!(held.direction(), Direction::SendOnly);
+    assert_eq!(held.media[0].port, 30000);
+    assert!(held.media[0].attributes.contains(&"x-app:keep".to_owned()));
+    assert_eq!(held.origin.session_id, offer.origin.session_id);
+    assert_eq!(held.origin.version, offer.origin.version + 1);
+}
+
+#[test]
+fn an_offerless_invite_gets_our_offer_in_the_2xx_and_the_answer_comes_in_the_ack() {
+    let mut p = Phone::new();
+    let invite = String::from_utf8(inbound_invite("", "nooffer")).unwrap();
+    let head =
+        invite.split("Content-Type").next().unwrap().to_owned() + "Content-Length: 0\r\n\r\n";
+    p.deliver(head.as_bytes());
+    let sid = incoming_id(&p);
+    p.ep.answer(p.now, sid).unwrap();
+    p.drain();
+    let ok = p.take_response(200);
+    let offer = SessionDescription::parse(std::str::from_utf8(ok.body()).unwrap()).unwrap();
+    assert_eq!(offer.direction(), Direction::SendRecv);
+    let answer = offer
+        .answer("10.9.9.9".parse().unwrap(), 7000, 5, Direction::SendRecv)
+        .to_string();
+    let ack = format!(
+        "ACK sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKack\r\n\
+From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={}\r\nCall-ID: nooffer\r\nCSeq: 1 ACK\r\n\
+Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{answer}",
+        ok.to().unwrap().tag().unwrap(),
+        answer.len()
+    );
+    p.events.clear();
+    p.deliver(ack.as_bytes());
+    assert!(p
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::SessionMedia { session, .. } if *session == sid)));
+    let info = p.ep.session(sid).unwrap();
+    assert_eq!(info.status, SessionStatus::Connected);
+    assert!(info.remote_sdp.unwrap().contains("m=audio 7000"));
+}

@@ -19,6 +19,9 @@
 //!   with the raw SIP it writes and readings of what it received.
 //! - [`faults`]: random fault schedules and the truth they are checked
 //!   against.
+//! - [`live`]: [`LiveSite`](live::LiveSite), a site served on real
+//!   sockets (UDP and TCP) with the real clock, for runtimes and examples
+//!   that need a registrar without an outside server.
 //!
 //! # Examples
 //!
@@ -41,6 +44,7 @@ pub mod agent;
 pub mod clock;
 pub mod faults;
 pub mod harness;
+pub mod live;
 pub mod net;
 pub mod record;
 pub mod scenario;

@@ -51,9 +51,11 @@ use stream::SiteFlow;
 
 use crate::net::SiteInput;
 
-/// The UDP and TCP port of every site.
+/// The UDP and TCP port of a site unless its [`SiteConfig::port`] says
+/// otherwise.
 pub const SIP_PORT: u16 = 5060;
-/// The TLS port of every site.
+/// The TLS port of a site unless its [`SiteConfig::tls_port`] says
+/// otherwise.
 pub const SIPS_PORT: u16 = 5061;
 
 /// How long a server transaction remembers its response (Timer J,
@@ -69,6 +71,8 @@ pub struct Site {
     id: SiteId,
     config: SiteConfig,
     ip: IpAddr,
+    /// The UDP/TCP port and the TLS port, from the config.
+    ports: [u16; 2],
     rng: ChaCha8Rng,
     running: bool,
     cut: bool,
@@ -85,10 +89,15 @@ pub struct Site {
 impl Site {
     /// A running site at `ip`, drawing nonces and tags from `seed`.
     pub fn new(id: SiteId, ip: IpAddr, config: SiteConfig, seed: u64) -> Self {
+        let ports = [
+            config.port.unwrap_or(SIP_PORT),
+            config.tls_port.unwrap_or(SIPS_PORT),
+        ];
         Site {
             id,
             config,
             ip,
+            ports,
             rng: ChaCha8Rng::seed_from_u64(seed),
             running: true,
             cut: false,
@@ -125,18 +134,20 @@ impl Site {
         self.ip
     }
 
-    /// The address for a transport: port 5060 for UDP and TCP, 5061 for TLS.
+    /// The address for a transport: the configured port (default 5060)
+    /// for UDP and TCP, the TLS port (default 5061) for TLS.
     pub fn addr(&self, transport: TransportKind) -> SocketAddr {
         let port = match transport {
-            TransportKind::Tls => SIPS_PORT,
-            _ => SIP_PORT,
+            TransportKind::Tls => self.ports[1],
+            _ => self.ports[0],
         };
         SocketAddr::new(self.ip, port)
     }
 
-    /// The ports the site listens on while running.
-    pub fn ports(&self) -> &'static [u16] {
-        &[SIP_PORT, SIPS_PORT]
+    /// The ports the site listens on while running: the UDP/TCP port,
+    /// then the TLS port.
+    pub fn ports(&self) -> &[u16] {
+        &self.ports
     }
 
     /// Whether the service runs.

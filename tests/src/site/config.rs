@@ -59,6 +59,13 @@ pub struct SiteConfig {
     /// Challenge a first INVITE without good credentials with 401
     /// (WWW-Authenticate) or 407 (Proxy-Authenticate). Default `None`.
     pub challenge_invites: Option<u16>,
+    /// The UDP and TCP port, written in the site's Via, Contact and
+    /// Record-Route. Default `None`: [`SIP_PORT`](super::SIP_PORT) (5060).
+    /// Read when the site is made.
+    pub port: Option<u16>,
+    /// The TLS port. Default `None`: [`SIPS_PORT`](super::SIPS_PORT)
+    /// (5061). Read when the site is made.
+    pub tls_port: Option<u16>,
 }
 
 impl SiteConfig {
@@ -79,6 +86,8 @@ impl SiteConfig {
             far_end_users: Vec::new(),
             record_route: true,
             challenge_invites: None,
+            port: None,
+            tls_port: None,
         }
     }
 
@@ -97,6 +106,13 @@ impl SiteConfig {
     /// Sets the challenge algorithms.
     pub fn algorithms(mut self, algorithms: &[DigestAlgorithm]) -> Self {
         self.algorithms = algorithms.to_vec();
+        self
+    }
+
+    /// Sets the UDP and TCP port (for a site on real sockets, e.g.
+    /// [`LiveSite`](crate::live::LiveSite)).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = Some(port);
         self
     }
 

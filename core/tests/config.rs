@@ -250,3 +250,41 @@ fn errors_never_show_a_password() {
         assert_eq!(err.line, Some(line_of(FULL, r#"value="secret""#)), "{err}");
     }
 }
+
+#[test]
+fn a_loaded_file_feeds_the_endpoint() {
+    use geosip_core::endpoint::Endpoint;
+    use std::time::Instant;
+
+    for (name, text) in [("two-sites.config", TWO_SITES), ("full.config", FULL)] {
+        let c = SipEndpointConfig::parse(name, text).unwrap();
+        let now = Instant::now();
+        let mut endpoint_config = c.endpoint;
+        endpoint_config.local_udp = Some("192.0.2.100:5060".parse().unwrap());
+        let mut ep = Endpoint::new(endpoint_config, now);
+        for (id, conn) in c.connections.clone() {
+            ep.add_connection(now, id, conn).unwrap();
+        }
+        let listed: Vec<_> = ep
+            .connections()
+            .into_iter()
+            .map(|i| (i.id, i.enabled))
+            .collect();
+        let want: Vec<_> = c
+            .connections
+            .iter()
+            .map(|(id, cc)| (*id, cc.enabled))
+            .collect();
+        assert_eq!(listed, want, "{name}");
+    }
+}
+
+#[test]
+fn windows_files_load_with_their_bom_and_crlf() {
+    let text = format!("\u{feff}{}", FULL.replace('\n', "\r\n"));
+    let c = SipEndpointConfig::parse("full.config", &text).unwrap();
+    assert_eq!(c.connections.len(), 3);
+    let bad = text.replacen(r#"value="900""#, r#"value="x""#, 1);
+    let err = SipEndpointConfig::parse("full.config", &bad).unwrap_err();
+    assert_eq!(err.line, Some(line_of(FULL, r#"value="900""#)));
+}

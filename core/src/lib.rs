@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 pub mod auth;
+pub mod config;
 pub mod connection;
 pub mod dialog;
 pub mod endpoint;

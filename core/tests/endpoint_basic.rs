@@ -408,3 +408,37 @@ fn connection_commands_report_errors_instead_of_panicking() {
     assert_eq!(info.status, ConnectionStatus::Registering);
     assert!(info.enabled && info.registered_until.is_none() && info.last_error.is_none());
 }
+
+/// A keep-alive interval no longer than the probe timeout must not push
+/// the probe's deadline back for ever (found serving sites on real
+/// sockets with 500 ms / 500 ms).
+#[test]
+fn a_dead_site_is_noticed_when_keepalives_come_faster_than_the_probe_timeout() {
+    for (every, timeout) in [(500, 500), (1000, 2000), (300, 1000)] {
+        let t0 = Instant::now();
+        let mut ep = endpoint_with(t0, |c| {
+            c.keepalive_interval = Duration::from_millis(every);
+            c.probe_timeout = Duration::from_millis(timeout);
+        });
+        let (sent, _) = drain(&mut ep);
+        deliver(&mut ep, t0, &registrar(&sent[0]));
+        let (sent, _) = drain(&mut ep);
+        deliver(&mut ep, t0, &registrar(&sent[0]));
+        let (_, events) = drain(&mut ep);
+        assert_eq!(status_of(&events), [ConnectionStatus::Available]);
+        // The site is dead from the start: nothing more is answered.
+        let mut now = t0;
+        let mut down_at = None;
+        while down_at.is_none() && now < t0 + Duration::from_secs(60) {
+            now = ep.poll_timeout().unwrap().max(now);
+            ep.handle_timeout(now);
+            let (_, events) = drain(&mut ep);
+            if status_of(&events).contains(&ConnectionStatus::Unavailable) {
+                down_at = Some(now);
+            }
+        }
+        let took = down_at.expect("a dead site is noticed") - t0;
+        let bound = Duration::from_millis(every + timeout);
+        assert!(took <= bound, "{every}/{timeout} ms: {took:?} > {bound:?}");
+    }
+}

@@ -57,6 +57,18 @@ impl Endpoint {
         let deadline = now + c.cfg.probe_timeout;
         match (c.cfg.transport, c.flow) {
             (TransportKind::Udp, _) => {
+                let waiting = self
+                    .timers
+                    .get((id, TimerKind::ProbeDeadline))
+                    .is_some_and(|t| t >= now);
+                if c.probe_tx.is_some() && waiting {
+                    // The last probe still waits for its answer: its
+                    // deadline stands. Replacing it would push the deadline
+                    // back at every tick when the keep-alive interval is no
+                    // longer than the probe timeout, and a dead site would
+                    // never be noticed.
+                    return;
+                }
                 if let Some(tx) = c.probe_tx.take() {
                     self.owners.remove(&tx);
                     self.table.terminate(tx);

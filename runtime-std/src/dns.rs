@@ -1,7 +1,7 @@
 //! Name resolution for `Output::Resolve`, on a thread per lookup with the
 //! system resolver (`getaddrinfo` through [`ToSocketAddrs`]): the A and
-//! AAAA records of the host, on the configured port or the transport's
-//! default one.
+//! AAAA records of the host (IPv4 first), on the configured port or the
+//! transport's default one.
 //!
 //! Unlike the tokio runtime, there is no RFC 3263 SRV lookup: the standard
 //! library has no way to ask for SRV records. Sites that rely on SRV need
@@ -27,7 +27,11 @@ pub(crate) fn resolve(
     let port = port.unwrap_or(transport.default_port());
     match (host, port).to_socket_addrs() {
         Ok(addrs) => {
-            let out: Vec<_> = addrs.collect();
+            let mut out: Vec<_> = addrs.collect();
+            // IPv4 first, as hickory's default strategy in the tokio
+            // runtime: the core takes the first address, and a socket
+            // bound to 0.0.0.0 cannot reach an IPv6 one.
+            out.sort_by_key(|a| a.is_ipv6());
             if out.is_empty() {
                 Err(TransportError::Unreachable)
             } else {

@@ -377,3 +377,19 @@ fn tls_to_a_plain_tcp_listener_is_a_tls_error() {
     }
     phone.shutdown();
 }
+
+#[test]
+fn a_host_name_is_resolved_then_registers() {
+    let registrar = Registrar::start();
+    let (phone, events) = phone();
+    let server = format!("localhost:{}", registrar.udp.port());
+    let mut cfg = connection(registrar.udp, TransportKind::Udp);
+    cfg.server = server;
+    phone.add_connection(ConnectionId(0), cfg).unwrap();
+    wait_for(
+        &events,
+        Duration::from_secs(5),
+        status_is(ConnectionStatus::Available),
+    );
+    phone.shutdown();
+}

@@ -429,8 +429,10 @@ fn a_dead_site_is_noticed_when_keepalives_come_faster_than_the_probe_timeout() {
         // The site is dead from the start: nothing more is answered.
         let mut now = t0;
         let mut down_at = None;
+        // A real clock wakes a little late: each deadline is handled 1 ms
+        // after it fell due (this once hid the bug in tests that were exact).
         while down_at.is_none() && now < t0 + Duration::from_secs(60) {
-            now = ep.poll_timeout().unwrap().max(now);
+            now = (ep.poll_timeout().unwrap() + Duration::from_millis(1)).max(now);
             ep.handle_timeout(now);
             let (_, events) = drain(&mut ep);
             if status_of(&events).contains(&ConnectionStatus::Unavailable) {
@@ -438,7 +440,7 @@ fn a_dead_site_is_noticed_when_keepalives_come_faster_than_the_probe_timeout() {
             }
         }
         let took = down_at.expect("a dead site is noticed") - t0;
-        let bound = Duration::from_millis(every + timeout);
+        let bound = Duration::from_millis(every + timeout + 10);
         assert!(took <= bound, "{every}/{timeout} ms: {took:?} > {bound:?}");
     }
 }

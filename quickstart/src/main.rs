@@ -1,158 +1,180 @@
-//! The geosip QuickStart.
+//! The geosip QuickStart: a two-site softphone on the console.
 //!
-//! Until the runtimes arrive (real sockets, the `SipEndpoint.config` file
-//! and the interactive two-site softphone), the QuickStart plays geosip's
-//! failover story on the deterministic simulator, in virtual time, so that
-//! it needs no server and finishes at once:
-//!
-//! 1. two connections (users 1001 and 1002) register on two sites at once,
-//!    answering their digest challenges;
-//! 2. site 1 is cut off (silently, like a WAN outage); its connection
-//!    turns Unavailable within seconds while the other stays Available;
-//! 3. site 1 comes back two minutes later and its connection turns
-//!    Available again without any action from the application;
-//! 4. connection 2 is disabled (it unregisters), and the site's binding
-//!    table shows it gone.
-//!
-//! Every event is printed as a timestamped line; `--trace` also prints
-//! every SIP message's first line as it goes out.
+//! With no arguments it starts two built-in SIP sites on loopback (a
+//! registrar with digest auth and far-end phones, on real UDP and TCP
+//! sockets), registers connection 0 (user 1001, UDP) on site 0 and
+//! connection 1 (user 1002, TCP) on site 1, and takes commands from stdin
+//! (`help` lists them). `--demo` plays the whole failover story on its
+//! own; `--config FILE` uses real servers from a `SipEndpoint.config`;
+//! `--json` prints every event as one JSON line.
 
+mod app;
+mod commands;
+mod demo;
+mod render;
+mod sites;
+
+use std::path::PathBuf;
 use std::time::Duration;
 
-use geosip_core::event::{ConnectionStatus, Event};
-use geosip_core::io::TransportKind;
-use geosip_sim::harness::Sim;
-use geosip_sim::scenario::two_sites;
+use anyhow::Context;
+use clap::Parser;
+use geosip_tokio::{Phone, PhoneConfig, StreamExt};
+use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn main() {
-    let trace = std::env::args().any(|a| a == "--trace");
-    let transport = if std::env::args().any(|a| a == "--tcp") {
-        TransportKind::Tcp
+use app::{App, Seen};
+use commands::Next;
+use render::Printer;
+use sites::BuiltIn;
+
+/// A two-site softphone on the console.
+#[derive(Debug, Parser)]
+#[command(name = "geosip-quickstart", version, about)]
+struct Args {
+    /// Use the connections of this SipEndpoint.config (real servers)
+    /// instead of the built-in sites.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print every event as one JSON line.
+    #[arg(long)]
+    json: bool,
+    /// Play the whole story without input, then exit.
+    #[arg(long)]
+    demo: bool,
+    /// Ports of the two built-in sites (on 127.0.0.1 and 127.0.0.2),
+    /// e.g. `--ports 5070,5070`; 0 picks a free one. Default 5070, or a
+    /// free port when it is taken.
+    #[arg(long, value_name = "A,B", value_parser = parse_ports)]
+    ports: Option<[u16; 2]>,
+    /// Log level of the library's own log on stderr (off, error, warn,
+    /// info, debug, trace).
+    #[arg(long, default_value = "off")]
+    log: String,
+}
+
+fn parse_ports(s: &str) -> Result<[u16; 2], String> {
+    let (a, b) = s.split_once(',').ok_or("two ports, A,B")?;
+    Ok([
+        a.trim().parse().map_err(|e| format!("{a}: {e}"))?,
+        b.trim().parse().map_err(|e| format!("{b}: {e}"))?,
+    ])
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    rt.block_on(run(args))
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let out = Printer::new(args.json);
+    let (connections, sites, phone_config) = match &args.config {
+        Some(path) => {
+            let (conns, cfg) = load_config(path)?;
+            (conns, None, cfg)
+        }
+        None => {
+            let sites = BuiltIn::start(args.ports)?;
+            for n in 0..2 {
+                if let Some(a) = sites.addr(n) {
+                    out.say(&format!(
+                        "built-in site {n} listens on {a} (UDP and TCP): users 1001 and 1002, password {}, any other number is a far-end phone that answers",
+                        sites::PASSWORD
+                    ));
+                }
+            }
+            let conns = (0..2).filter_map(|n| sites.connection(n)).collect();
+            let cfg = PhoneConfig {
+                bind_udp: "127.0.0.1:0".parse()?,
+                shutdown_timeout: Duration::from_secs(3),
+                ..PhoneConfig::default()
+            };
+            (conns, Some(sites), cfg)
+        }
+    };
+    let (phone, events) = Phone::start(phone_config).await?;
+    out.say(&format!("the phone's UDP socket is {}", phone.local_udp()));
+    let mut app = App {
+        phone,
+        events,
+        out,
+        sites,
+        seen: Seen::default(),
+    };
+    for (id, cfg) in connections {
+        app.phone.add_connection(id, cfg).await?;
+    }
+    let result = if args.demo {
+        demo::run(&mut app).await
     } else {
-        TransportKind::Udp
+        interactive(&mut app).await
     };
-    let mut sim = Sim::new(1);
-    let setup = two_sites(&mut sim, transport);
-    let mut printed_events = 0;
-    let mut printed_traffic = 0;
-    let mut show = |sim: &Sim, what: &str| {
-        if !what.is_empty() {
-            println!("{:>9.3}s  --- {what}", sim.elapsed().as_secs_f64());
+    if let Err(e) = &result {
+        app.out.say(&format!("error: {e:#}"));
+    }
+    app.phone.shutdown().await;
+    app.settle(Duration::from_millis(100)).await;
+    if let Some(sites) = app.sites.take() {
+        drop(sites);
+    }
+    result
+}
+
+/// Commands from stdin, events as they come, until `quit` or the end of
+/// the input.
+async fn interactive(app: &mut App) -> anyhow::Result<()> {
+    app.out.say("type help for the commands");
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    loop {
+        tokio::select! {
+            line = lines.next_line() => match line? {
+                Some(line) => match commands::run(app, line.trim()).await {
+                    Ok(Next::Quit) => return Ok(()),
+                    Ok(Next::Continue) => {}
+                    Err(e) => app.out.say(&format!("error: {e:#}")),
+                },
+                None => {
+                    // Piped input ended: let what it started play out a
+                    // little, then leave as `quit` would.
+                    app.settle(Duration::from_secs(2)).await;
+                    return Ok(());
+                }
+            },
+            e = app.events.next() => match e {
+                Some(e) => app.on_event(e).await,
+                None => return Ok(()),
+            },
         }
-        for r in &sim.events()[printed_events..] {
-            if let Event::ConnectionStatusChanged {
-                id,
-                user,
-                server,
-                transport,
-                status,
-                reason,
-            } = &r.event
-            {
-                println!(
-                    "{:>9.3}s  connection {id} ({user} on {server} over {transport}): {status}, {reason}",
-                    r.offset.as_secs_f64()
-                );
-            }
-        }
-        printed_events = sim.events().len();
-        if trace {
-            for r in &sim.traffic()[printed_traffic..] {
-                let first = r.data.split(|&b| b == b'\r').next().unwrap_or_default();
-                let first = String::from_utf8_lossy(first);
-                let first = if first.is_empty() {
-                    "(keep-alive)".into()
-                } else {
-                    first
-                };
-                println!(
-                    "{:>9.3}s      -> {} {first}",
-                    r.offset.as_secs_f64(),
-                    r.remote
-                );
-            }
-            printed_traffic = sim.traffic().len();
-        }
+    }
+}
+
+/// The connections and phone settings of a SipEndpoint.config; its
+/// warnings (unknown settings) are printed.
+fn load_config(
+    path: &std::path::Path,
+) -> anyhow::Result<(
+    Vec<(
+        geosip_core::connection::ConnectionId,
+        geosip_core::connection::ConnectionConfig,
+    )>,
+    PhoneConfig,
+)> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let name = path.display().to_string();
+    let config = geosip_core::config::SipEndpointConfig::parse(&name, &text)?;
+    for w in &config.warnings {
+        eprintln!("warning: {w}");
+    }
+    let phone = PhoneConfig {
+        endpoint: config.endpoint,
+        ..PhoneConfig::default()
     };
-
-    println!(
-        "geosip QuickStart: two sites, one connection on each, over {transport} (virtual time)\n"
-    );
-    show(&sim, "both connections register at once");
-    sim.run_for(Duration::from_secs(10));
-    show(&sim, "");
-
-    let [site1, _] = setup.sites;
-    let [conn1, conn2] = setup.conns;
-    sim.cut_site(site1);
-    show(
-        &sim,
-        "site 1 is cut off: nothing answers, not even ICMP (a WAN outage)",
-    );
-    let died = sim.elapsed();
-    sim.run_until(
-        |s| s.status_of(conn1) == Some(ConnectionStatus::Unavailable),
-        Duration::from_secs(60),
-    );
-    show(&sim, "");
-    println!(
-        "            (noticed {:.1} s after the site died; the other connection is {:?})",
-        (sim.elapsed() - died).as_secs_f64(),
-        sim.status_of(conn2).unwrap()
-    );
-
-    sim.run_for(Duration::from_secs(120));
-    show(&sim, "");
-    sim.restore_site(site1);
-    show(&sim, "site 1 is reachable again after two minutes");
-    let back = sim.elapsed();
-    sim.run_until(
-        |s| s.status_of(conn1) == Some(ConnectionStatus::Available),
-        Duration::from_secs(60),
-    );
-    show(&sim, "");
-    println!(
-        "            (Available again {:.1} s after the site returned)",
-        (sim.elapsed() - back).as_secs_f64()
-    );
-
-    let site2 = setup.sites[1];
-    sim.run_for(Duration::from_secs(5));
-    let bound = sim.site(site2).is_bound(sim.now(), setup.users[1]);
-    sim.disable_connection(conn2).expect("connection 2 exists");
-    show(&sim, "the application disables connection 2");
-    sim.run_for(Duration::from_secs(10));
-    show(&sim, "");
-    println!(
-        "            (site 2 binding for {}: {} before, {} after)",
-        setup.users[1],
-        if bound { "present" } else { "absent" },
-        if sim.site(site2).is_bound(sim.now(), setup.users[1]) {
-            "present"
-        } else {
-            "absent"
-        }
-    );
-
-    println!("\nconnections now:");
-    for c in sim.endpoint().connections() {
-        println!(
-            "  {} {} on {} over {}: {} (enabled: {}, last error: {})",
-            c.id,
-            c.user,
-            c.server,
-            c.transport,
-            c.status,
-            c.enabled,
-            c.last_error
-                .map(|e| e.to_string())
-                .unwrap_or_else(|| "none".into())
-        );
-    }
-    let ok = sim.status_of(conn1) == Some(ConnectionStatus::Available)
-        && sim.status_of(conn2) == Some(ConnectionStatus::Disabled);
-    if !ok {
-        eprintln!("unexpected final state");
-        std::process::exit(1);
-    }
+    Ok((config.connections, phone))
 }

@@ -89,7 +89,7 @@ impl Driver {
             }
             self.flush(&mut flows);
             if let Some(s) = &stopping {
-                if self.ep.stats().transactions == 0 || Instant::now() >= s.deadline {
+                if self.ep.stats().unregistering == 0 || Instant::now() >= s.deadline {
                     break;
                 }
             }

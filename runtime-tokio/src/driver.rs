@@ -65,7 +65,7 @@ impl Driver {
             }
             self.flush(&mut flows, &flow_tx, &dns_tx).await;
             if let Some((deadline, _)) = &stopping {
-                if self.ep.stats().transactions == 0 || now() >= *deadline {
+                if self.ep.stats().unregistering == 0 || now() >= *deadline {
                     break;
                 }
             }

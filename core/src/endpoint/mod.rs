@@ -108,6 +108,9 @@ pub struct Stats {
     pub transactions: usize,
     /// Stream flows open or opening now.
     pub flows: usize,
+    /// Unregisters (REGISTER with Expires 0) still waiting for their
+    /// answer: a runtime shutting down waits until this is 0.
+    pub unregistering: usize,
 }
 
 /// What a client transaction of the endpoint is for.
@@ -452,6 +455,7 @@ impl Endpoint {
         Stats {
             transactions: self.table.len(),
             flows: self.flows.len(),
+            unregistering: self.unregisters.len(),
             ..self.stats.clone()
         }
     }

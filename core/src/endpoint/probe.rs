@@ -57,10 +57,9 @@ impl Endpoint {
         let deadline = now + c.cfg.probe_timeout;
         match (c.cfg.transport, c.flow) {
             (TransportKind::Udp, _) => {
-                let waiting = self
-                    .timers
-                    .get((id, TimerKind::ProbeDeadline))
-                    .is_some_and(|t| t >= now);
+                // Armed at all: a deadline already due pops in this same
+                // round of timers, after this one.
+                let waiting = self.timers.get((id, TimerKind::ProbeDeadline)).is_some();
                 if c.probe_tx.is_some() && waiting {
                     // The last probe still waits for its answer: its
                     // deadline stands. Replacing it would push the deadline

@@ -280,7 +280,7 @@ impl Driver {
 
     /// Sends `bytes` from site `site`: on `flow` if it is given (and still
     /// usable), else as a datagram.
-    fn from_site(&mut self, site: usize, flow: Option<FlowId>, bytes: &[u8]) {
+    fn send_from_site(&mut self, site: usize, flow: Option<FlowId>, bytes: &[u8]) {
         match flow {
             Some(flow) => {
                 if self
@@ -315,7 +315,7 @@ impl Driver {
         if q & 0x80 != 0 {
             if let Some((site, flow, bytes)) = self.calls.last_invite.clone() {
                 self.calls.answering = Some(site);
-                self.from_site(site, flow, &bytes);
+                self.send_from_site(site, flow, &bytes);
                 self.calls.answering = None;
             }
             return;
@@ -398,7 +398,7 @@ impl Driver {
         self.calls.inbound.push_back(inv);
         self.calls.last_invite = Some((site, flow, buf.clone()));
         self.calls.answering = Some(site);
-        self.from_site(site, flow, &buf);
+        self.send_from_site(site, flow, &buf);
         self.calls.answering = None;
     }
 
@@ -495,7 +495,7 @@ impl Driver {
             }
         }
         self.calls.answering = Some(site);
-        self.from_site(site, flow, &buf);
+        self.send_from_site(site, flow, &buf);
         self.calls.answering = None;
     }
 
@@ -534,7 +534,7 @@ impl Driver {
         .header(HeaderName::CSeq, "1 CANCEL");
         w.finish(b"");
         self.calls.answering = Some(inv.site);
-        self.from_site(inv.site, flow, &buf);
+        self.send_from_site(inv.site, flow, &buf);
         self.calls.answering = None;
     }
 
@@ -547,7 +547,7 @@ impl Driver {
         if sel & 0x10 != 0 {
             if let Some((site, flow, bytes)) = self.calls.last_answer.clone() {
                 self.calls.answering = Some(site);
-                self.from_site(site, flow, &bytes);
+                self.send_from_site(site, flow, &bytes);
                 self.calls.answering = None;
             }
             return;
@@ -623,7 +623,7 @@ impl Driver {
         }
         self.calls.last_answer = Some((site, sent.flow, buf.clone()));
         self.calls.answering = Some(site);
-        self.from_site(site, sent.flow, &buf);
+        self.send_from_site(site, sent.flow, &buf);
         self.calls.answering = None;
     }
 

@@ -82,8 +82,11 @@ const STRANGER: SocketAddr = v4(10, 9, 0, 9, 5060);
 const MAX_VIRTUAL: Duration = Duration::from_secs(2 * 3600);
 /// `ConnectionConfig::probe_timeout`, kept at its default by every variant.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(4);
-/// Transactions live at most 32 s (Timer F/H/J) plus 5 s (Timer K/I).
-const TX_WINDOW: Duration = Duration::from_secs(40);
+/// Transactions live at most 32 s (Timer F/H/J) plus 5 s (Timer K/I);
+/// a call's INVITE up to 64·T1 (32 s) after its CANCEL, and the CANCEL
+/// can go out when a provisional arrives (RFC 3261 §9.1), so calls need a
+/// wider window (`regressions/endpoint/call-cancelled-invites-outlive-tx-window`).
+const TX_WINDOW: Duration = Duration::from_secs(72);
 /// Transactions without any stimulus: per connection a REGISTER and a
 /// probe, with room to spare.
 const TX_BASE: usize = 8;

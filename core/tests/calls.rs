@@ -822,4 +822,44 @@ Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{answer}",
     let info = p.ep.session(sid).unwrap();
     assert_eq!(info.status, SessionStatus::Connected);
     assert!(info.remote_sdp.unwrap().contains("m=audio 7000"));
+
+/// Found by the `endpoint` fuzz target
+/// (`fuzz/regressions/endpoint/call-bye-to-disabled-site-for-late-*`): a
+/// 2xx of a second dialog that came after the connection was disabled
+/// got a BYE, retransmitted for 32 s, long past the probe timeout after
+/// which a disabled connection's traffic stops. It is ACKed, not BYEd.
+#[test]
+fn a_forked_2xx_after_disable_is_acked_but_not_byed() {
+    let mut p = Phone::new();
+    let _sid = p.ep.dial(p.now, ConnectionId(0), "2000").unwrap();
+    p.drain();
+    let invite = p.take(Method::Invite);
+    let body = answer_to(&invite);
+    let extra = [(H::Contact, FAR_CONTACT)];
+    let ok = respond(&invite, 200, "OK", &extra, body.as_bytes());
+    p.deliver(&ok);
+    p.ep.disable_connection(p.now, ConnectionId(0)).unwrap();
+    p.drain();
+    p.sent.clear();
+    let fork = String::from_utf8(ok)
+        .unwrap()
+        .replace(";tag=far", ";tag=fork");
+    p.deliver(fork.as_bytes());
+    p.advance(Duration::from_secs(40));
+    // To-tag `fork`: messages of the second dialog (the first one's BYE,
+    // sent at the disable, is retransmitted until the probe timeout).
+    let forked: Vec<String> = p
+        .sent
+        .iter()
+        .map(|(_, d)| parse(d).unwrap())
+        .filter(|m| {
+            m.to()
+                .ok()
+                .and_then(|t| t.tag().map(str::to_owned))
+                .as_deref()
+                == Some("fork")
+        })
+        .filter_map(|m| m.method().map(|m| m.as_str().to_owned()))
+        .collect();
+    assert_eq!(forked, ["ACK"]);
 }

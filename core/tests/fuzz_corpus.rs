@@ -3,7 +3,7 @@
 //! fuzz targets, so that `cargo test` catches regressions without nightly
 //! or libFuzzer.
 //!
-//! The checks live in `fuzz/src/exercise.rs` and `fuzz/src/endpoint.rs`,
+//! The checks live in `fuzz/src/exercise.rs` and `fuzz/src/endpoint/`,
 //! included here by path: the fuzz crate itself is outside the workspace
 //! and links libFuzzer, so it cannot be a dependency. Those files depend on
 //! nothing but geosip-core.
@@ -11,7 +11,7 @@
 #[path = "../../fuzz/src/exercise.rs"]
 mod exercise;
 
-#[path = "../../fuzz/src/endpoint.rs"]
+#[path = "../../fuzz/src/endpoint/mod.rs"]
 mod endpoint;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -8,7 +8,7 @@ use libfuzzer_sys::fuzz_target;
 
 // Included by path, like the corpus replay test in
 // core/tests/fuzz_corpus.rs does.
-#[path = "../src/endpoint.rs"]
+#[path = "../src/endpoint/mod.rs"]
 mod endpoint;
 
 fuzz_target!(|data: &[u8]| {

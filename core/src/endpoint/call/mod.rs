@@ -396,6 +396,10 @@ impl Endpoint {
         txs.sort_unstable();
         self.abandon
             .extend(txs.into_iter().map(|tx| (tx, deadline)));
+        // The CANCELs, 480s and BYEs go out now, before the caller stops
+        // the connection and closes its flow (a Transmit after the Close
+        // would be on a closed flow).
+        self.drain_table(now);
     }
 
     /// A connection stopped being able to carry calls (its site is down,

@@ -407,7 +407,10 @@ impl Endpoint {
         let Some(conn) = self.sessions.get(&sid).map(|s| s.conn) else {
             return;
         };
-        if !self.is_live(&dest) {
+        // A disabled connection's traffic stops within its probe timeout:
+        // a 2xx that comes after the disable is ACKed but not BYEd (the
+        // BYE would be retransmitted for 32 s).
+        if !self.is_live(&dest) || !self.conns.get(&conn).is_some_and(|c| c.enabled) {
             return;
         }
         if let Some(bytes) = self.write_in_dialog(conn, dialog, Method::Bye, None, None, b"") {

@@ -822,6 +822,7 @@ Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{answer}",
     let info = p.ep.session(sid).unwrap();
     assert_eq!(info.status, SessionStatus::Connected);
     assert!(info.remote_sdp.unwrap().contains("m=audio 7000"));
+}
 
 /// Found by the `endpoint` fuzz target
 /// (`fuzz/regressions/endpoint/call-bye-to-disabled-site-for-late-*`): a

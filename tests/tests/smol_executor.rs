@@ -41,11 +41,7 @@ impl SmolPhone {
                     Output::Transmit(t) => {
                         let _ = self.udp.send_to(&t.data, t.remote).await;
                     }
-                    Output::Event(e) => {
-                        if done(&e) {
-                            return true;
-                        }
-                    }
+                    Output::Event(e) if done(&e) => return true,
                     _ => {}
                 }
             }

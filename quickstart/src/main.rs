@@ -62,22 +62,57 @@ fn parse_ports(s: &str) -> Result<[u16; 2], String> {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(&args.log))
-        .with_writer(std::io::stderr)
-        .init();
+    // A SipEndpoint.config's diagnostics set the library's log, unless
+    // --log says otherwise.
+    let loaded = args.config.as_deref().map(load_config).transpose()?;
+    let (level, file) = match (&loaded, args.log.as_str()) {
+        (Some(l), "off") => (
+            l.diagnostics
+                .log_level
+                .to_tracing()
+                .to_string()
+                .to_lowercase(),
+            l.diagnostics.log_file.clone(),
+        ),
+        _ => (args.log.clone(), None),
+    };
+    let filter = tracing_subscriber::EnvFilter::new(&level);
+    match file {
+        Some(path) => {
+            let f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("cannot open the log file {path}"))?;
+            tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(f))
+                .init();
+        }
+        None => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init(),
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(run(args))
+    rt.block_on(run(args, loaded))
 }
 
-async fn run(args: Args) -> anyhow::Result<()> {
+async fn run(
+    args: Args,
+    loaded: Option<geosip_core::config::SipEndpointConfig>,
+) -> anyhow::Result<()> {
     let out = Printer::new(args.json);
-    let (connections, sites, phone_config) = match &args.config {
-        Some(path) => {
-            let (conns, cfg) = load_config(path)?;
-            (conns, None, cfg)
+    let (connections, sites, phone_config) = match loaded {
+        Some(config) => {
+            let cfg = PhoneConfig {
+                endpoint: config.endpoint,
+                ..PhoneConfig::default()
+            };
+            (config.connections, None, cfg)
         }
         None => {
             let sites = BuiltIn::start(args.ports)?;
@@ -154,27 +189,14 @@ async fn interactive(app: &mut App) -> anyhow::Result<()> {
     }
 }
 
-/// The connections and phone settings of a SipEndpoint.config; its
-/// warnings (unknown settings) are printed.
-fn load_config(
-    path: &std::path::Path,
-) -> anyhow::Result<(
-    Vec<(
-        geosip_core::connection::ConnectionId,
-        geosip_core::connection::ConnectionConfig,
-    )>,
-    PhoneConfig,
-)> {
+/// Reads a SipEndpoint.config; its warnings (unknown settings) are
+/// printed.
+fn load_config(path: &std::path::Path) -> anyhow::Result<geosip_core::config::SipEndpointConfig> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let name = path.display().to_string();
-    let config = geosip_core::config::SipEndpointConfig::parse(&name, &text)?;
+    let config = geosip_core::config::SipEndpointConfig::parse(&path.display().to_string(), &text)?;
     for w in &config.warnings {
         eprintln!("warning: {w}");
     }
-    let phone = PhoneConfig {
-        endpoint: config.endpoint,
-        ..PhoneConfig::default()
-    };
-    Ok((config.connections, phone))
+    Ok(config)
 }

@@ -19,7 +19,11 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A CA, and a certificate for localhost signed by it.
-fn pki() -> (CertificateDer<'static>, CertificateDer<'static>, PrivateKeyDer<'static>) {
+fn pki() -> (
+    CertificateDer<'static>,
+    CertificateDer<'static>,
+    PrivateKeyDer<'static>,
+) {
     let ca_key = KeyPair::generate().unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -108,15 +112,21 @@ async fn registers_and_calls_over_tls_with_our_own_ca_and_refuses_a_stranger() {
     })
     .await
     .unwrap();
-    phone.add_connection(ConnectionId(0), connection(port)).await.unwrap();
+    phone
+        .add_connection(ConnectionId(0), connection(port))
+        .await
+        .unwrap();
     status_event(&mut events, ConnectionStatus::Available).await;
     assert!(site.bindings().keys().any(|aor| aor.starts_with("1001@")));
     let call = phone.dial(ConnectionId(0), "2000").await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         match tokio::time::timeout_at(deadline, events.next()).await {
-            Ok(Some(Event::SessionStatusChanged { session, status: SessionStatus::Connected, .. }))
-                if session == call => break,
+            Ok(Some(Event::SessionStatusChanged {
+                session,
+                status: SessionStatus::Connected,
+                ..
+            })) if session == call => break,
             Ok(Some(_)) => {}
             other => panic!("the TLS call did not connect: {other:?}"),
         }
@@ -130,7 +140,10 @@ async fn registers_and_calls_over_tls_with_our_own_ca_and_refuses_a_stranger() {
     })
     .await
     .unwrap();
-    phone.add_connection(ConnectionId(0), connection(port)).await.unwrap();
+    phone
+        .add_connection(ConnectionId(0), connection(port))
+        .await
+        .unwrap();
     let reason = status_event(&mut events, ConnectionStatus::Unavailable).await;
     match reason {
         StatusReason::Transport(TransportError::Tls(why)) => {

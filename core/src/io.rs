@@ -97,6 +97,32 @@ pub enum TransportError {
     Other(String),
 }
 
+impl TransportError {
+    /// The transport error an I/O error stands for, as every runtime
+    /// reports it to the core. A timed-out blocking socket may say
+    /// `WouldBlock`; it counts as a timeout.
+    ///
+    /// ```
+    /// use geosip_core::io::TransportError;
+    /// let e = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+    /// assert_eq!(TransportError::from_io(&e), TransportError::Refused);
+    /// ```
+    pub fn from_io(e: &std::io::Error) -> Self {
+        use std::io::ErrorKind as K;
+        match e.kind() {
+            K::ConnectionRefused => TransportError::Refused,
+            K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
+                TransportError::Reset
+            }
+            K::TimedOut | K::WouldBlock => TransportError::TimedOut,
+            K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable => {
+                TransportError::Unreachable
+            }
+            _ => TransportError::Other(e.to_string()),
+        }
+    }
+}
+
 /// Input to the core.
 #[derive(Debug, Clone)]
 pub enum Input<'a> {

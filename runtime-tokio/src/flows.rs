@@ -31,18 +31,7 @@ pub(crate) enum FlowEvent {
 
 /// The core's view of an I/O error.
 pub(crate) fn transport_error(e: &io::Error) -> TransportError {
-    use io::ErrorKind as K;
-    match e.kind() {
-        K::ConnectionRefused => TransportError::Refused,
-        K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe | K::UnexpectedEof => {
-            TransportError::Reset
-        }
-        K::TimedOut => TransportError::TimedOut,
-        K::HostUnreachable | K::NetworkUnreachable | K::AddrNotAvailable => {
-            TransportError::Unreachable
-        }
-        _ => TransportError::Other(e.to_string()),
-    }
+    TransportError::from_io(e)
 }
 
 /// What a connect needs.

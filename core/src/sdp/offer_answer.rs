@@ -20,6 +20,24 @@ fn c_line(addr: IpAddr) -> String {
     }
 }
 
+/// A description of ours, version 1, media at `addr`.
+fn ours(addr: IpAddr, session_id: u64, media: Vec<Media>) -> SessionDescription {
+    SessionDescription {
+        origin: Origin {
+            username: "-".to_owned(),
+            session_id,
+            version: 1,
+            address: c_line(addr),
+        },
+        name: "geosip".to_owned(),
+        connection: Some(c_line(addr)),
+        timing: "0 0".to_owned(),
+        direction: None,
+        other: Vec::new(),
+        media,
+    }
+}
+
 impl SessionDescription {
     /// The default audio offer: one `m=audio` stream at `addr:port` with
     /// PCMU, PCMA and telephone-event, `sendrecv`, version 1.
@@ -30,32 +48,20 @@ impl SessionDescription {
             .collect();
         attributes.push("fmtp:101 0-16".to_owned());
         attributes.push("ptime:20".to_owned());
-        SessionDescription {
-            origin: Origin {
-                username: "-".to_owned(),
-                session_id,
-                version: 1,
-                address: c_line(addr),
-            },
-            name: "geosip".to_owned(),
-            connection: Some(c_line(addr)),
-            timing: "0 0".to_owned(),
-            direction: None,
+        let media = vec![Media {
+            kind: "audio".to_owned(),
+            port,
+            protocol: "RTP/AVP".to_owned(),
+            formats: DEFAULT_AUDIO
+                .iter()
+                .map(|(pt, _)| (*pt).to_owned())
+                .collect(),
+            connection: None,
+            direction: Some(Direction::SendRecv),
+            attributes,
             other: Vec::new(),
-            media: vec![Media {
-                kind: "audio".to_owned(),
-                port,
-                protocol: "RTP/AVP".to_owned(),
-                formats: DEFAULT_AUDIO
-                    .iter()
-                    .map(|(pt, _)| (*pt).to_owned())
-                    .collect(),
-                connection: None,
-                direction: Some(Direction::SendRecv),
-                attributes,
-                other: Vec::new(),
-            }],
-        }
+        }];
+        ours(addr, session_id, media)
     }
 
     /// Our answer to this offer (RFC 3264 §6): one section per offered
@@ -143,20 +149,7 @@ impl SessionDescription {
                     }
                 })
                 .collect();
-        SessionDescription {
-            origin: Origin {
-                username: "-".to_owned(),
-                session_id,
-                version: 1,
-                address: c_line(addr),
-            },
-            name: "geosip".to_owned(),
-            connection: Some(c_line(addr)),
-            timing: "0 0".to_owned(),
-            direction: None,
-            other: Vec::new(),
-            media,
-        }
+        ours(addr, session_id, media)
     }
 
     /// Whether an answer accepted at least one stream.

@@ -28,6 +28,22 @@ pub(crate) const fn class(alnum: bool, extra: &[u8]) -> [bool; 256] {
     t
 }
 
+/// The bytes in both tables, except those in `minus`.
+pub(crate) const fn both(a: &[bool; 256], b: &[bool; 256], minus: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = a[i] && b[i];
+        i += 1;
+    }
+    let mut k = 0;
+    while k < minus.len() {
+        t[minus[k] as usize] = false;
+        k += 1;
+    }
+    t
+}
+
 /// `token` characters (RFC 3261 §25.1).
 pub(crate) static TOKEN: [bool; 256] = class(true, b"-.!%*_+`'~");
 

@@ -19,25 +19,7 @@ use super::limits::ParseLimits;
 use super::name::HeaderName;
 use super::parsed::{HeaderIndex, RawHeader};
 use super::parser::{parse_content_length, parse_start_line, HeadInfo};
-use super::scan::is_token_char;
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
-
-/// 0x80 in every byte of `w` below 0x20, 0 elsewhere (exact: no carry
-/// crosses a byte).
-#[inline(always)]
-fn ctrl_bytes(w: u64) -> u64 {
-    !(((w & LOW7) + 0x60 * ONES) | w) & HIGH
-}
-
-/// 0x80 in every byte of `w` equal to `b`, 0 elsewhere (exact).
-#[inline(always)]
-fn eq_bytes(w: u64, b: u8) -> u64 {
-    let t = w ^ (ONES * u64::from(b));
-    !(((t & LOW7) + LOW7) | t) & HIGH
-}
+use super::scan::{ctrl_bytes, eq_bytes, is_token_char};
 
 /// Whether any of the 16 bytes is below 0x20. Written as a fold so that
 /// LLVM makes it one vector compare and a mask test.

@@ -167,14 +167,23 @@ pub(crate) fn simple_params<'a>(
     raw: &'a str,
     name: &[bool; 256],
     value: &[bool; 256],
-    mut f: impl FnMut(&'a str, Option<&'a str>),
+    f: impl FnMut(&'a str, Option<&'a str>),
 ) -> Option<()> {
+    (simple_params_prefix(raw, name, value, f)? == raw.len()).then_some(())
+}
+
+/// [`simple_params`] over the start of `raw`: stops before the first byte
+/// that does not begin another parameter and returns its offset.
+#[inline(always)]
+pub(crate) fn simple_params_prefix<'a>(
+    raw: &'a str,
+    name: &[bool; 256],
+    value: &[bool; 256],
+    mut f: impl FnMut(&'a str, Option<&'a str>),
+) -> Option<usize> {
     let b = raw.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] != b';' {
-            return None;
-        }
+    while i < b.len() && b[i] == b';' {
         i += 1;
         let ns = i;
         while i < b.len() && name[b[i] as usize] {
@@ -198,7 +207,7 @@ pub(crate) fn simple_params<'a>(
             f(n, None);
         }
     }
-    Some(())
+    Some(i)
 }
 
 /// Iterator over [`Params`].

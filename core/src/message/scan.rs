@@ -115,21 +115,61 @@ pub(crate) fn find_byte2(b: &[u8], n1: u8, n2: u8) -> Option<usize> {
     b.iter().position(|&c| c == n1 || c == n2)
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// 0x80 in every byte of `w` equal to `b`, 0 elsewhere (exact: no carry
+/// crosses a byte).
+#[inline(always)]
+pub(crate) fn eq_bytes(w: u64, b: u8) -> u64 {
+    let t = w ^ (ONES * u64::from(b));
+    !(((t & LOW7) + LOW7) | t) & HIGH
+}
+
+/// 0x80 in every byte of `w` below 0x20, 0 elsewhere (exact).
+#[inline(always)]
+pub(crate) fn ctrl_bytes(w: u64) -> u64 {
+    !(((w & LOW7) + 0x60 * ONES) | w) & HIGH
+}
+
 /// Given `s` starting with `"`, returns the byte index just past the closing
 /// quote, honouring `\` escapes (RFC 3261 §25.1 quoted-pair). `None` if the
 /// quote is never closed.
+#[inline]
 pub(crate) fn quoted_end(s: &[u8]) -> Option<usize> {
     debug_assert_eq!(s.first(), Some(&b'"'));
     let mut i = 1;
-    while i < s.len() {
-        // Jump to the next quote or backslash.
-        i += find_byte2(&s[i..], b'"', b'\\')?;
+    loop {
+        // Eight bytes at a time to the next quote or backslash.
+        while let Some(w) = s.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let w = u64::from_le_bytes(*w);
+            let m = eq_bytes(w, b'"') | eq_bytes(w, b'\\');
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        i += s.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
         if s[i] == b'"' {
             return Some(i + 1);
         }
         i += 2;
     }
-    None
+}
+
+/// Whether `name` is `lower` in any case, where `lower` holds only
+/// lowercase ASCII letters (so setting bit 0x20 of `name`'s bytes is an
+/// exact case fold for this comparison).
+#[inline(always)]
+pub(crate) fn eq_letters(name: &str, lower: &str) -> bool {
+    debug_assert!(lower.bytes().all(|c| c.is_ascii_lowercase()));
+    name.len() == lower.len()
+        && name
+            .bytes()
+            .zip(lower.bytes())
+            .all(|(a, b)| (a | 0x20) == b)
 }
 
 /// Strips the quotes of a quoted-string and reports whether it held escapes.
@@ -231,6 +271,36 @@ mod tests {
         assert_eq!(v, vec![";;", ";", "", ""]);
         let v: Vec<_> = CommaSplit::new(r#""esc \" quote, still" <sip:a>"#).collect();
         assert_eq!(v.len(), 1);
+    }
+
+    #[test]
+    fn quoted_end_finds_the_closing_quote() {
+        let plain = |s: &[u8]| {
+            let mut i = 1;
+            while i < s.len() {
+                match s[i] {
+                    b'"' => return Some(i + 1),
+                    b'\\' => i += 2,
+                    _ => i += 1,
+                }
+            }
+            None
+        };
+        for body in [
+            &b"\"\""[..],
+            b"\"abc\" x",
+            b"\"0123456789abcdef\"x",
+            b"\"0123456\\\"89\"",
+            b"\"01234567\\",
+            b"\"0123456789",
+            b"\"\\\\\"",
+            b"\"abcdefg\\",
+        ] {
+            assert_eq!(quoted_end(body), plain(body), "{body:?}");
+        }
+        assert!(eq_letters("BrAnch", "branch"));
+        assert!(!eq_letters("brancH2", "branch"));
+        assert!(!eq_letters("b\x02anch", "branch"));
     }
 
     #[test]

@@ -414,6 +414,19 @@ impl<'a> SipUri<'a> {
     /// result is the one `Uri::parse` gives.
     #[inline]
     pub(crate) fn parse_simple(s: &'a str) -> Option<SipUri<'a>> {
+        match Self::parse_simple_prefix(s)? {
+            (u, end) if end == s.len() => Some(u),
+            _ => None,
+        }
+    }
+
+    /// [`parse_simple`](Self::parse_simple) over the start of `s`: stops
+    /// before the first byte that cannot continue the URI (which the
+    /// simple form never holds: `>`, `,`, LWS...) and returns its offset.
+    /// The URI is then the one `Uri::parse` gives for `&s[..end]` when no
+    /// `?` or `:` follows.
+    #[inline]
+    pub(crate) fn parse_simple_prefix(s: &'a str) -> Option<(SipUri<'a>, usize)> {
         let b = s.as_bytes();
         let (secure, rest) = match b.get(..4)? {
             [s0, i0, p0, b':'] if (*s0 | 0x20, *i0 | 0x20, *p0 | 0x20) == (b's', b'i', b'p') => {
@@ -445,18 +458,32 @@ impl<'a> SipUri<'a> {
             (None, rest)
         };
         let (host, port, end) = scan_hostport(hostpart)?;
-        let params = hostpart.get(end..)?;
-        super::params::simple_params(params, &PARAM_NAME_PLAIN, &PARAM_VALUE_PLAIN, |_, _| {})?;
-        Some(SipUri {
-            secure,
-            user,
-            password: None,
-            host,
-            port,
-            params: Params::new(params),
-            headers: None,
-            raw: s,
-        })
+        let after = hostpart.get(end..)?;
+        let plen = super::params::simple_params_prefix(
+            after,
+            &PARAM_NAME_PLAIN,
+            &PARAM_VALUE_PLAIN,
+            |_, _| {},
+        )?;
+        // A '?' (headers) or a ':' (a second port) would change what
+        // `Uri::parse` makes of the whole.
+        if matches!(after.as_bytes().get(plen), Some(b'?' | b':')) {
+            return None;
+        }
+        let total = s.len() - after.len() + plen;
+        Some((
+            SipUri {
+                secure,
+                user,
+                password: None,
+                host,
+                port,
+                params: Params::new(after.get(..plen)?),
+                headers: None,
+                raw: s.get(..total)?,
+            },
+            total,
+        ))
     }
 
     fn parse_rest(secure: bool, rest: &'a str, raw: &'a str) -> Result<SipUri<'a>, UriError> {

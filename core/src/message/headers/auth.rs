@@ -4,7 +4,9 @@
 
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::scan::{is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN};
+use super::super::scan::{
+    eq_letters, is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN,
+};
 use super::Typed;
 
 /// A challenge or credentials: `Digest realm="x", nonce="y", ...`.
@@ -78,7 +80,7 @@ fn known_index(name: &str) -> Option<usize> {
         (2, b'n') => 13,
         _ => return None,
     };
-    KNOWN[i].eq_ignore_ascii_case(name).then_some(i)
+    eq_letters(name, KNOWN[i]).then_some(i)
 }
 
 impl<'a> AuthValue<'a> {

@@ -6,7 +6,9 @@ use std::borrow::Cow;
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
 use super::super::params::{has_ws, simple_params, split_params, Params, PARAM_VALUE};
-use super::super::scan::{is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start, TOKEN};
+use super::super::scan::{
+    eq_letters, is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start, TOKEN,
+};
 use super::super::uri::{SipUri, Uri};
 use super::Typed;
 
@@ -102,14 +104,18 @@ fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     if b.get(lt) != Some(&b'<') {
         return None;
     }
-    let rest = value.get(lt..)?;
-    let gt = super::super::scan::find_byte(rest.as_bytes(), b'>')?;
-    // The simple SIP URI form holds no LWS, as the full parse requires.
-    let uri = Uri::Sip(SipUri::parse_simple(rest.get(1..gt)?)?);
-    let params = rest.get(gt + 1..)?;
+    let rest = value.get(lt + 1..)?;
+    // The simple SIP URI form holds no LWS, as the full parse requires,
+    // and no '>': the first '>' is the one right after it.
+    let (uri, end) = SipUri::parse_simple_prefix(rest)?;
+    if rest.as_bytes().get(end) != Some(&b'>') {
+        return None;
+    }
+    let uri = Uri::Sip(uri);
+    let params = rest.get(end + 1..)?;
     let mut tag = None;
     simple_params(params, &TOKEN, &PARAM_VALUE, |name, v| {
-        if tag.is_none() && name.len() == 3 && name.eq_ignore_ascii_case("tag") {
+        if tag.is_none() && eq_letters(name, "tag") {
             tag = v;
         }
     })?;

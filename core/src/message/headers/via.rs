@@ -5,7 +5,7 @@ use std::fmt;
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
 use super::super::params::{simple_params, split_params, Params, PARAM_VALUE};
-use super::super::scan::{is_token_char, is_ws, parse_u64, trim, TOKEN};
+use super::super::scan::{eq_letters, is_token_char, is_ws, parse_u64, trim, TOKEN};
 use super::super::uri::{parse_hostport, scan_hostport, Host};
 use super::Typed;
 
@@ -162,9 +162,9 @@ impl<'a> Via<'a> {
         let params = rest.get(end..)?;
         let (mut branch, mut received, mut rport, mut bad_rport) = (None, None, None, false);
         simple_params(params, &TOKEN, &PARAM_VALUE, |name, v| match name.len() {
-            6 if branch.is_none() && name.eq_ignore_ascii_case("branch") => branch = v,
-            8 if received.is_none() && name.eq_ignore_ascii_case("received") => received = v,
-            5 if rport.is_none() && name.eq_ignore_ascii_case("rport") => {
+            6 if branch.is_none() && eq_letters(name, "branch") => branch = v,
+            8 if received.is_none() && eq_letters(name, "received") => received = v,
+            5 if rport.is_none() && eq_letters(name, "rport") => {
                 let port = v.map(|v| parse_u64(v).and_then(|n| u16::try_from(n).ok()));
                 bad_rport = matches!(port, Some(None));
                 rport = Some(port.flatten());

@@ -76,6 +76,53 @@ fn next_colon(data: &[u8], mut p: usize) -> Option<usize> {
         .map(|i| p + i)
 }
 
+/// One header line as [`header_line`] found it.
+struct Line {
+    name: HeaderName,
+    name_end: usize,
+    value_start: usize,
+    value_end: usize,
+    /// The CR of the line's CRLF.
+    cr: usize,
+}
+
+/// Scans the header line starting at `s`: name, colon, value and CRLF.
+/// Kept out of line: the scan loop around it then keeps its few values in
+/// registers.
+#[inline(never)]
+fn header_line(data: &[u8], s: usize) -> Option<Line> {
+    let colon = next_colon(data, s)?;
+    let mut ne = colon;
+    while ne > s && matches!(data[ne - 1], b' ' | b'\t') {
+        ne -= 1;
+    }
+    let raw_name = &data[s..ne];
+    let name = HeaderName::from_bytes(raw_name);
+    // A known name matched byte for byte is a token; anything else is
+    // checked here (this also catches a colon found past the line).
+    if name == HeaderName::Other
+        && (raw_name.is_empty() || !raw_name.iter().all(|&c| is_token_char(c)))
+    {
+        return None;
+    }
+    let mut vs = colon + 1;
+    while matches!(data.get(vs), Some(b' ' | b'\t')) {
+        vs += 1;
+    }
+    let cr = line_end(data, vs)?;
+    let mut ve = cr;
+    while ve > vs && matches!(data[ve - 1], b' ' | b'\t') {
+        ve -= 1;
+    }
+    Some(Line {
+        name,
+        name_end: ne,
+        value_start: vs,
+        value_end: ve,
+        cr,
+    })
+}
+
 /// The fast scan; see the module documentation.
 /// The index goes into `headers`, which must be empty; it is left in any
 /// state when the scan gives up.
@@ -114,31 +161,15 @@ pub(crate) fn head<'a>(
         if headers.len() >= limits.max_headers {
             return None;
         }
-        let colon = next_colon(data, s)?;
-        let mut ne = colon;
-        while ne > s && matches!(data[ne - 1], b' ' | b'\t') {
-            ne -= 1;
-        }
-        let raw_name = &data[s..ne];
-        let name = HeaderName::from_bytes(raw_name);
-        // A known name matched byte for byte is a token; anything else is
-        // checked here (this also catches a colon found past the line).
-        if name == HeaderName::Other
-            && (raw_name.is_empty() || !raw_name.iter().all(|&c| is_token_char(c)))
-        {
-            return None;
-        }
-        let mut vs = colon + 1;
-        while matches!(data.get(vs), Some(b' ' | b'\t')) {
-            vs += 1;
-        }
-        let cr = line_end(data, vs)?;
+        let Line {
+            name,
+            name_end: ne,
+            value_start: vs,
+            value_end: ve,
+            cr,
+        } = header_line(data, s)?;
         if cr - s > limits.max_line_length {
             return None;
-        }
-        let mut ve = cr;
-        while ve > vs && matches!(data[ve - 1], b' ' | b'\t') {
-            ve -= 1;
         }
         if name == HeaderName::ContentLength {
             let cl = parse_content_length(&data[vs..ve])?;

@@ -161,15 +161,30 @@ pub(crate) fn quoted_end(s: &[u8]) -> Option<usize> {
 
 /// Whether `name` is `lower` in any case, where `lower` holds only
 /// lowercase ASCII letters (so setting bit 0x20 of `name`'s bytes is an
-/// exact case fold for this comparison).
+/// exact case fold for this comparison). Up to 16 bytes are compared as
+/// two overlapping words.
 #[inline(always)]
 pub(crate) fn eq_letters(name: &str, lower: &str) -> bool {
     debug_assert!(lower.bytes().all(|c| c.is_ascii_lowercase()));
-    name.len() == lower.len()
-        && name
-            .bytes()
-            .zip(lower.bytes())
-            .all(|(a, b)| (a | 0x20) == b)
+    let (a, b) = (name.as_bytes(), lower.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let w8 = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let w4 = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    let w2 = |s: &[u8], at: usize| u16::from_le_bytes(s[at..at + 2].try_into().unwrap_or([0; 2]));
+    match n {
+        8..=16 => {
+            (w8(a, 0) | 0x2020_2020_2020_2020) == w8(b, 0)
+                && (w8(a, n - 8) | 0x2020_2020_2020_2020) == w8(b, n - 8)
+        }
+        4..=7 => {
+            (w4(a, 0) | 0x2020_2020) == w4(b, 0) && (w4(a, n - 4) | 0x2020_2020) == w4(b, n - 4)
+        }
+        2..=3 => (w2(a, 0) | 0x2020) == w2(b, 0) && (w2(a, n - 2) | 0x2020) == w2(b, n - 2),
+        _ => a.iter().zip(b).all(|(x, y)| (x | 0x20) == *y),
+    }
 }
 
 /// Strips the quotes of a quoted-string and reports whether it held escapes.
@@ -299,6 +314,33 @@ mod tests {
             assert_eq!(quoted_end(body), plain(body), "{body:?}");
         }
         assert!(eq_letters("BrAnch", "branch"));
+        for lower in [
+            "",
+            "q",
+            "nc",
+            "tag",
+            "realm",
+            "branch",
+            "received",
+            "algorithm",
+            "abcdefghijklmnopq",
+        ] {
+            assert!(eq_letters(lower, lower));
+            assert!(eq_letters(&lower.to_ascii_uppercase(), lower));
+            for i in 0..lower.len() {
+                for c in [b'-', b'\r', 0u8, b'z' ^ 0x20 ^ 0x40, b'A' - 1] {
+                    let mut v = lower.as_bytes().to_vec();
+                    if v[i].eq_ignore_ascii_case(&c) {
+                        continue;
+                    }
+                    v[i] = c;
+                    assert!(
+                        !eq_letters(std::str::from_utf8(&v).unwrap(), lower),
+                        "{v:?}"
+                    );
+                }
+            }
+        }
         assert!(!eq_letters("brancH2", "branch"));
         assert!(!eq_letters("b\x02anch", "branch"));
     }

@@ -16,7 +16,7 @@ use std::fmt::Display;
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkId, Criterion, Throughput};
 use geosip_benches::{load_messages, BenchMessage};
 use geosip_core::message::headers::WwwAuthenticate;
 
@@ -510,4 +510,48 @@ criterion_group! {
     config = config();
     targets = parse_benches
 }
-criterion_main!(benches);
+
+/// The geosip calls of one level, out of line so that a profiler can
+/// count them alone (`--toggle-collect=*profiled_geosip*`).
+#[inline(never)]
+fn profiled_geosip(level: &str, bytes: &[u8]) -> usize {
+    let mut sink = BlackBoxSink::default();
+    match level {
+        "index" => geosip_index(black_box(bytes), &mut sink),
+        "typed" => geosip_typed(black_box(bytes), &mut sink),
+        other => panic!("unknown level {other:?}"),
+    }
+    sink.failures
+}
+
+/// `GEOSIP_PARSE_PROFILE=<message>:<index|typed>[:N]`: checks the message,
+/// then runs geosip's calls of that level N times (default 1000) without
+/// criterion, for callgrind (see README.md).
+fn profile(mode: &str) {
+    let mut parts = mode.split(':');
+    let (name, level) = (parts.next().unwrap_or(""), parts.next().unwrap_or("typed"));
+    let n: usize = parts.next().map_or(1000, |n| {
+        n.parse()
+            .expect("GEOSIP_PARSE_PROFILE=<message>:<index|typed>[:N]")
+    });
+    let m = load_messages()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no bench message {name:?}"));
+    check(&m);
+    let mut failures = 0;
+    for _ in 0..n {
+        failures += profiled_geosip(level, &m.bytes);
+    }
+    assert_eq!(failures, 0, "geosip failed on {name}");
+    println!("{name}/{level}/geosip x{n}");
+}
+
+fn main() {
+    if let Ok(mode) = std::env::var("GEOSIP_PARSE_PROFILE") {
+        profile(&mode);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

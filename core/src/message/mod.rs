@@ -10,6 +10,7 @@
 mod builder;
 mod error;
 pub mod headers;
+mod headscan;
 mod limits;
 mod method;
 mod name;

@@ -149,14 +149,6 @@ pub enum HeaderName {
     Other,
 }
 
-/// Compares a name with a lowercase literal. Header names hold letters,
-/// digits and `-`, for which setting bit 0x20 lowercases a letter and
-/// leaves the others as they are; no other byte can become one of them.
-#[inline]
-fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
-    name.len() == lower.len() && name.iter().zip(lower).all(|(a, b)| (a | 0x20) == *b)
-}
-
 impl HeaderName {
     /// Every known name, for tables and tests.
     pub const KNOWN: &'static [HeaderName] = &[
@@ -376,409 +368,234 @@ impl HeaderName {
     /// ```
     #[inline]
     pub fn from_bytes(name: &[u8]) -> HeaderName {
-        if name.len() == 1 {
-            return match name[0] | 0x20 {
-                b'a' => HeaderName::AcceptContact,
-                b'u' => HeaderName::AllowEvents,
-                b'i' => HeaderName::CallId,
-                b'm' => HeaderName::Contact,
-                b'e' => HeaderName::ContentEncoding,
-                b'l' => HeaderName::ContentLength,
-                b'c' => HeaderName::ContentType,
-                b'o' => HeaderName::Event,
-                b'f' => HeaderName::From,
-                b'y' => HeaderName::Identity,
-                b'n' => HeaderName::IdentityInfo,
-                b'r' => HeaderName::ReferTo,
-                b'b' => HeaderName::ReferredBy,
-                b'j' => HeaderName::RejectContact,
-                b'd' => HeaderName::RequestDisposition,
-                b'x' => HeaderName::SessionExpires,
-                b's' => HeaderName::Subject,
-                b'k' => HeaderName::Supported,
-                b't' => HeaderName::To,
-                b'v' => HeaderName::Via,
-                _ => HeaderName::Other,
-            };
+        match name {
+            [] => HeaderName::Other,
+            [c] => compact_name(*c),
+            _ => long_name(name),
         }
-        let first = name.first().map_or(0, |b| b | 0x20);
-        match (name.len(), first) {
-            (2, b't') => {
-                if eq_lower(name, b"to") {
-                    return HeaderName::To;
-                }
-                HeaderName::Other
+    }
+}
+
+/// A compact form (RFC 3261 §7.3.3), in either case.
+#[inline]
+fn compact_name(c: u8) -> HeaderName {
+    match c | 0x20 {
+        b'a' => HeaderName::AcceptContact,
+        b'u' => HeaderName::AllowEvents,
+        b'i' => HeaderName::CallId,
+        b'm' => HeaderName::Contact,
+        b'e' => HeaderName::ContentEncoding,
+        b'l' => HeaderName::ContentLength,
+        b'c' => HeaderName::ContentType,
+        b'o' => HeaderName::Event,
+        b'f' => HeaderName::From,
+        b'y' => HeaderName::Identity,
+        b'n' => HeaderName::IdentityInfo,
+        b'r' => HeaderName::ReferTo,
+        b'b' => HeaderName::ReferredBy,
+        b'j' => HeaderName::RejectContact,
+        b'd' => HeaderName::RequestDisposition,
+        b'x' => HeaderName::SessionExpires,
+        b's' => HeaderName::Subject,
+        b'k' => HeaderName::Supported,
+        b't' => HeaderName::To,
+        b'v' => HeaderName::Via,
+        _ => HeaderName::Other,
+    }
+}
+
+// Long names are found with a perfect hash of their length and three of
+// their bytes (first, middle, last, lowercased), then compared whole in at
+// most three little-endian words: the first and last `w` bytes (`w` = 2, 4
+// or 8 by length, overlapping for odd sizes) and, past 16 bytes, bytes 8 to
+// 16. A word matches when `(word ^ lower) & keep == 0`, where `keep` has
+// 0xDF on letters (either case) and 0xFF on every other byte (exact).
+
+/// One known long name.
+#[derive(Clone, Copy)]
+struct Entry {
+    name: HeaderName,
+    len: u8,
+    head: u64,
+    head_keep: u64,
+    tail: u64,
+    tail_keep: u64,
+    mid: u64,
+    mid_keep: u64,
+}
+
+/// The multiplier of the hash; found by search so that the known names
+/// land in distinct slots (checked at compile time by [`build_table`]).
+const HASH_MUL: u64 = 0x821b_983a_91d5_3989;
+
+/// The longest known name ("P-Preferred-Identity" is 20).
+const MAX_LONG: usize = 24;
+
+#[inline(always)]
+const fn hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
+    let key = (len as u64 & 0xFF)
+        | ((first | 0x20) as u64) << 8
+        | ((last | 0x20) as u64) << 16
+        | ((mid | 0x20) as u64) << 24;
+    (key.wrapping_mul(HASH_MUL) >> 56) as usize
+}
+
+/// The word size used for a name of this length.
+#[inline(always)]
+const fn word_size(len: usize) -> usize {
+    if len >= 8 {
+        8
+    } else if len >= 4 {
+        4
+    } else {
+        2
+    }
+}
+
+/// `n` (2, 4 or 8) bytes of `b` from `at`, little-endian.
+#[inline(always)]
+fn load(b: &[u8], at: usize, n: usize) -> u64 {
+    match n {
+        8 => u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or([0; 8])),
+        4 => u64::from(u32::from_le_bytes(
+            b[at..at + 4].try_into().unwrap_or([0; 4]),
+        )),
+        _ => u64::from(u16::from_le_bytes(
+            b[at..at + 2].try_into().unwrap_or([0; 2]),
+        )),
+    }
+}
+
+/// The same, in a const context, with the case mask: (lowercased word,
+/// keep mask).
+const fn load_const(b: &[u8], at: usize, n: usize) -> (u64, u64) {
+    let mut word = 0u64;
+    let mut keep = 0u64;
+    let mut i = 0;
+    while i < n {
+        let c = b[at + i].to_ascii_lowercase();
+        word |= (c as u64) << (8 * i);
+        let k: u64 = if c.is_ascii_lowercase() { 0xDF } else { 0xFF };
+        keep |= k << (8 * i);
+        i += 1;
+    }
+    (word, keep)
+}
+
+const EMPTY: Entry = Entry {
+    name: HeaderName::Other,
+    len: 0,
+    head: 0,
+    head_keep: 0,
+    tail: 0,
+    tail_keep: 0,
+    mid: 0,
+    mid_keep: 0,
+};
+
+/// The hash table of long names, built at compile time. A collision or a
+/// name the words cannot hold stops the build.
+const fn build_table() -> [Entry; 256] {
+    let mut table = [EMPTY; 256];
+    let mut k = 0;
+    while k < HeaderName::KNOWN.len() {
+        let name = HeaderName::KNOWN[k];
+        let s = match name.as_str() {
+            Some(s) => s.as_bytes(),
+            None => panic!("a known name without spelling"),
+        };
+        let len = s.len();
+        assert!(len >= 2 && len <= MAX_LONG, "name length out of range");
+        let slot = hash(len, s[0], s[len / 2], s[len - 1]);
+        assert!(table[slot].len == 0, "header name hash collision");
+        let n = word_size(len);
+        let (head, head_keep) = load_const(s, 0, n);
+        let (tail, tail_keep) = load_const(s, len - n, n);
+        let (mid, mid_keep) = if len > 16 {
+            load_const(s, 8, 8)
+        } else {
+            (0, 0)
+        };
+        table[slot] = Entry {
+            name,
+            len: len as u8,
+            head,
+            head_keep,
+            tail,
+            tail_keep,
+            mid,
+            mid_keep,
+        };
+        k += 1;
+    }
+    table
+}
+
+static TABLE: [Entry; 256] = build_table();
+
+/// Resolves a name of two or more bytes.
+#[inline]
+fn long_name(b: &[u8]) -> HeaderName {
+    let len = b.len();
+    if len > MAX_LONG {
+        return HeaderName::Other;
+    }
+    let e = &TABLE[hash(len, b[0], b[len / 2], b[len - 1])];
+    if usize::from(e.len) != len {
+        return HeaderName::Other;
+    }
+    let n = word_size(len);
+    let mut diff =
+        ((load(b, 0, n) ^ e.head) & e.head_keep) | ((load(b, len - n, n) ^ e.tail) & e.tail_keep);
+    if len > 16 {
+        diff |= (load(b, 8, 8) ^ e.mid) & e.mid_keep;
+    }
+    if diff == 0 {
+        e.name
+    } else {
+        HeaderName::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_name_resolves_in_any_case() {
+        for &n in HeaderName::KNOWN {
+            let s = n.as_str().unwrap();
+            assert_eq!(HeaderName::from_bytes(s.as_bytes()), n, "{s}");
+            assert_eq!(HeaderName::from_bytes(s.to_ascii_lowercase().as_bytes()), n);
+            assert_eq!(HeaderName::from_bytes(s.to_ascii_uppercase().as_bytes()), n);
+            if let Some(c) = n.compact() {
+                assert_eq!(HeaderName::from_bytes(&[c]), n);
+                assert_eq!(HeaderName::from_bytes(&[c.to_ascii_uppercase()]), n);
             }
-            (3, b'v') => {
-                if eq_lower(name, b"via") {
-                    return HeaderName::Via;
+            // One byte changed anywhere, or one byte more or less, is
+            // another name.
+            for i in 0..s.len() {
+                for c in [b'-', b'_', b'\r', b'x', b'0', s.as_bytes()[i] ^ 0x20 ^ 1] {
+                    let mut v = s.as_bytes().to_vec();
+                    if v[i].eq_ignore_ascii_case(&c) {
+                        continue;
+                    }
+                    v[i] = c;
+                    assert_eq!(HeaderName::from_bytes(&v), HeaderName::Other, "{v:?}");
                 }
-                HeaderName::Other
             }
-            (4, b'c') => {
-                if eq_lower(name, b"cseq") {
-                    return HeaderName::CSeq;
-                }
-                HeaderName::Other
+            let mut longer = s.as_bytes().to_vec();
+            longer.push(b's');
+            assert_eq!(HeaderName::from_bytes(&longer), HeaderName::Other);
+            if s.len() > 2 {
+                assert_eq!(
+                    HeaderName::from_bytes(&s.as_bytes()[1..]),
+                    HeaderName::Other
+                );
             }
-            (4, b'd') => {
-                if eq_lower(name, b"date") {
-                    return HeaderName::Date;
-                }
-                HeaderName::Other
-            }
-            (4, b'f') => {
-                if eq_lower(name, b"from") {
-                    return HeaderName::From;
-                }
-                HeaderName::Other
-            }
-            (4, b'p') => {
-                if eq_lower(name, b"path") {
-                    return HeaderName::Path;
-                }
-                HeaderName::Other
-            }
-            (4, b'r') => {
-                if eq_lower(name, b"rack") {
-                    return HeaderName::RAck;
-                }
-                if eq_lower(name, b"rseq") {
-                    return HeaderName::RSeq;
-                }
-                HeaderName::Other
-            }
-            (5, b'a') => {
-                if eq_lower(name, b"allow") {
-                    return HeaderName::Allow;
-                }
-                HeaderName::Other
-            }
-            (5, b'e') => {
-                if eq_lower(name, b"event") {
-                    return HeaderName::Event;
-                }
-                HeaderName::Other
-            }
-            (5, b'r') => {
-                if eq_lower(name, b"route") {
-                    return HeaderName::Route;
-                }
-                HeaderName::Other
-            }
-            (6, b'a') => {
-                if eq_lower(name, b"accept") {
-                    return HeaderName::Accept;
-                }
-                HeaderName::Other
-            }
-            (6, b'm') => {
-                if eq_lower(name, b"min-se") {
-                    return HeaderName::MinSe;
-                }
-                HeaderName::Other
-            }
-            (6, b'r') => {
-                if eq_lower(name, b"reason") {
-                    return HeaderName::Reason;
-                }
-                HeaderName::Other
-            }
-            (6, b's') => {
-                if eq_lower(name, b"server") {
-                    return HeaderName::Server;
-                }
-                HeaderName::Other
-            }
-            (7, b'c') => {
-                if eq_lower(name, b"call-id") {
-                    return HeaderName::CallId;
-                }
-                if eq_lower(name, b"contact") {
-                    return HeaderName::Contact;
-                }
-                HeaderName::Other
-            }
-            (7, b'e') => {
-                if eq_lower(name, b"expires") {
-                    return HeaderName::Expires;
-                }
-                HeaderName::Other
-            }
-            (7, b'p') => {
-                if eq_lower(name, b"privacy") {
-                    return HeaderName::Privacy;
-                }
-                HeaderName::Other
-            }
-            (7, b'r') => {
-                if eq_lower(name, b"require") {
-                    return HeaderName::Require;
-                }
-                HeaderName::Other
-            }
-            (7, b's') => {
-                if eq_lower(name, b"subject") {
-                    return HeaderName::Subject;
-                }
-                HeaderName::Other
-            }
-            (7, b'w') => {
-                if eq_lower(name, b"warning") {
-                    return HeaderName::Warning;
-                }
-                HeaderName::Other
-            }
-            (8, b'i') => {
-                if eq_lower(name, b"identity") {
-                    return HeaderName::Identity;
-                }
-                HeaderName::Other
-            }
-            (8, b'p') => {
-                if eq_lower(name, b"priority") {
-                    return HeaderName::Priority;
-                }
-                HeaderName::Other
-            }
-            (8, b'r') => {
-                if eq_lower(name, b"refer-to") {
-                    return HeaderName::ReferTo;
-                }
-                if eq_lower(name, b"replaces") {
-                    return HeaderName::Replaces;
-                }
-                if eq_lower(name, b"reply-to") {
-                    return HeaderName::ReplyTo;
-                }
-                HeaderName::Other
-            }
-            (8, b's') => {
-                if eq_lower(name, b"sip-etag") {
-                    return HeaderName::SipETag;
-                }
-                HeaderName::Other
-            }
-            (9, b'c') => {
-                if eq_lower(name, b"call-info") {
-                    return HeaderName::CallInfo;
-                }
-                HeaderName::Other
-            }
-            (9, b's') => {
-                if eq_lower(name, b"supported") {
-                    return HeaderName::Supported;
-                }
-                HeaderName::Other
-            }
-            (9, b't') => {
-                if eq_lower(name, b"timestamp") {
-                    return HeaderName::Timestamp;
-                }
-                HeaderName::Other
-            }
-            (10, b'a') => {
-                if eq_lower(name, b"alert-info") {
-                    return HeaderName::AlertInfo;
-                }
-                HeaderName::Other
-            }
-            (10, b'e') => {
-                if eq_lower(name, b"error-info") {
-                    return HeaderName::ErrorInfo;
-                }
-                HeaderName::Other
-            }
-            (10, b'u') => {
-                if eq_lower(name, b"user-agent") {
-                    return HeaderName::UserAgent;
-                }
-                HeaderName::Other
-            }
-            (11, b'i') => {
-                if eq_lower(name, b"in-reply-to") {
-                    return HeaderName::InReplyTo;
-                }
-                HeaderName::Other
-            }
-            (11, b'm') => {
-                if eq_lower(name, b"min-expires") {
-                    return HeaderName::MinExpires;
-                }
-                HeaderName::Other
-            }
-            (11, b'r') => {
-                if eq_lower(name, b"referred-by") {
-                    return HeaderName::ReferredBy;
-                }
-                if eq_lower(name, b"retry-after") {
-                    return HeaderName::RetryAfter;
-                }
-                HeaderName::Other
-            }
-            (11, b'u') => {
-                if eq_lower(name, b"unsupported") {
-                    return HeaderName::Unsupported;
-                }
-                HeaderName::Other
-            }
-            (12, b'a') => {
-                if eq_lower(name, b"allow-events") {
-                    return HeaderName::AllowEvents;
-                }
-                HeaderName::Other
-            }
-            (12, b'c') => {
-                if eq_lower(name, b"content-type") {
-                    return HeaderName::ContentType;
-                }
-                HeaderName::Other
-            }
-            (12, b'm') => {
-                if eq_lower(name, b"max-forwards") {
-                    return HeaderName::MaxForwards;
-                }
-                if eq_lower(name, b"mime-version") {
-                    return HeaderName::MimeVersion;
-                }
-                HeaderName::Other
-            }
-            (12, b'o') => {
-                if eq_lower(name, b"organization") {
-                    return HeaderName::Organization;
-                }
-                HeaderName::Other
-            }
-            (12, b'r') => {
-                if eq_lower(name, b"record-route") {
-                    return HeaderName::RecordRoute;
-                }
-                HeaderName::Other
-            }
-            (12, b's') => {
-                if eq_lower(name, b"sip-if-match") {
-                    return HeaderName::SipIfMatch;
-                }
-                HeaderName::Other
-            }
-            (13, b'a') => {
-                if eq_lower(name, b"authorization") {
-                    return HeaderName::Authorization;
-                }
-                HeaderName::Other
-            }
-            (13, b'i') => {
-                if eq_lower(name, b"identity-info") {
-                    return HeaderName::IdentityInfo;
-                }
-                HeaderName::Other
-            }
-            (13, b'p') => {
-                if eq_lower(name, b"proxy-require") {
-                    return HeaderName::ProxyRequire;
-                }
-                HeaderName::Other
-            }
-            (13, b's') => {
-                if eq_lower(name, b"service-route") {
-                    return HeaderName::ServiceRoute;
-                }
-                HeaderName::Other
-            }
-            (14, b'a') => {
-                if eq_lower(name, b"accept-contact") {
-                    return HeaderName::AcceptContact;
-                }
-                HeaderName::Other
-            }
-            (14, b'c') => {
-                if eq_lower(name, b"content-length") {
-                    return HeaderName::ContentLength;
-                }
-                HeaderName::Other
-            }
-            (14, b'r') => {
-                if eq_lower(name, b"reject-contact") {
-                    return HeaderName::RejectContact;
-                }
-                HeaderName::Other
-            }
-            (15, b'a') => {
-                if eq_lower(name, b"accept-encoding") {
-                    return HeaderName::AcceptEncoding;
-                }
-                if eq_lower(name, b"accept-language") {
-                    return HeaderName::AcceptLanguage;
-                }
-                HeaderName::Other
-            }
-            (15, b's') => {
-                if eq_lower(name, b"session-expires") {
-                    return HeaderName::SessionExpires;
-                }
-                HeaderName::Other
-            }
-            (16, b'c') => {
-                if eq_lower(name, b"content-encoding") {
-                    return HeaderName::ContentEncoding;
-                }
-                if eq_lower(name, b"content-language") {
-                    return HeaderName::ContentLanguage;
-                }
-                HeaderName::Other
-            }
-            (16, b'w') => {
-                if eq_lower(name, b"www-authenticate") {
-                    return HeaderName::WwwAuthenticate;
-                }
-                HeaderName::Other
-            }
-            (18, b'p') => {
-                if eq_lower(name, b"proxy-authenticate") {
-                    return HeaderName::ProxyAuthenticate;
-                }
-                HeaderName::Other
-            }
-            (18, b's') => {
-                if eq_lower(name, b"subscription-state") {
-                    return HeaderName::SubscriptionState;
-                }
-                HeaderName::Other
-            }
-            (19, b'a') => {
-                if eq_lower(name, b"authentication-info") {
-                    return HeaderName::AuthenticationInfo;
-                }
-                HeaderName::Other
-            }
-            (19, b'c') => {
-                if eq_lower(name, b"content-disposition") {
-                    return HeaderName::ContentDisposition;
-                }
-                HeaderName::Other
-            }
-            (19, b'p') => {
-                if eq_lower(name, b"p-asserted-identity") {
-                    return HeaderName::PAssertedIdentity;
-                }
-                if eq_lower(name, b"proxy-authorization") {
-                    return HeaderName::ProxyAuthorization;
-                }
-                HeaderName::Other
-            }
-            (19, b'r') => {
-                if eq_lower(name, b"request-disposition") {
-                    return HeaderName::RequestDisposition;
-                }
-                HeaderName::Other
-            }
-            (20, b'p') => {
-                if eq_lower(name, b"p-preferred-identity") {
-                    return HeaderName::PPreferredIdentity;
-                }
-                HeaderName::Other
-            }
-            _ => HeaderName::Other,
         }
+        assert_eq!(HeaderName::from_bytes(b""), HeaderName::Other);
+        assert_eq!(HeaderName::from_bytes(b"-"), HeaderName::Other);
+        assert_eq!(HeaderName::from_bytes(&[0xFF; 30]), HeaderName::Other);
     }
 }

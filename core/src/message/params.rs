@@ -154,7 +154,61 @@ impl<'a> Params<'a> {
 }
 
 /// Token characters plus what URI parameter values may hold.
-static PARAM_VALUE: [bool; 256] = super::scan::class(true, b"-.!%*_+`'~[]/:&$()");
+pub(crate) static PARAM_VALUE: [bool; 256] = super::scan::class(true, b"-.!%*_+`'~[]/:&$()");
+
+/// The common case of [`Params::check_each`], in one tight pass: `raw` is
+/// empty or `;name[=value]` repeated, with no LWS, quote or bracket, every
+/// name byte in `name` and every value byte in `value` (tables that are
+/// subsets of what `check_each` accepts). `f` sees each parameter as
+/// `check_each` would show it. `None` when `raw` is anything else (the
+/// caller then runs `check_each`).
+#[inline(always)]
+pub(crate) fn simple_params<'a>(
+    raw: &'a str,
+    name: &[bool; 256],
+    value: &[bool; 256],
+    f: impl FnMut(&'a str, Option<&'a str>),
+) -> Option<()> {
+    (simple_params_prefix(raw, name, value, f)? == raw.len()).then_some(())
+}
+
+/// [`simple_params`] over the start of `raw`: stops before the first byte
+/// that does not begin another parameter and returns its offset.
+#[inline(always)]
+pub(crate) fn simple_params_prefix<'a>(
+    raw: &'a str,
+    name: &[bool; 256],
+    value: &[bool; 256],
+    mut f: impl FnMut(&'a str, Option<&'a str>),
+) -> Option<usize> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() && b[i] == b';' {
+        i += 1;
+        let ns = i;
+        while i < b.len() && name[b[i] as usize] {
+            i += 1;
+        }
+        if i == ns {
+            return None;
+        }
+        let n = raw.get(ns..i)?;
+        if i < b.len() && b[i] == b'=' {
+            i += 1;
+            let vs = i;
+            while i < b.len() && value[b[i] as usize] {
+                i += 1;
+            }
+            if i == vs || matches!(b[vs], b'"' | b'[') {
+                return None;
+            }
+            f(n, Some(raw.get(vs..i)?));
+        } else {
+            f(n, None);
+        }
+    }
+    Some(i)
+}
 
 /// Iterator over [`Params`].
 #[derive(Debug, Clone)]

@@ -295,6 +295,12 @@ impl<'a> Message<'a> {
 
     /// The topmost Via.
     pub fn top_via(&self) -> Result<Via<'a>, HeaderError> {
+        // The simple form holds no comma: on the whole first Via line it
+        // is the first value, without splitting the line first.
+        if let Some(v) = self.header(HeaderName::Via).and_then(Via::parse_simple) {
+            debug_assert_eq!(self.typed::<Via<'a>>(), Ok(v));
+            return Ok(v);
+        }
         self.typed::<Via<'a>>()
     }
 

@@ -6,8 +6,6 @@
 //! headers, nothing is allocated. Header values are parsed into typed views
 //! only when asked for.
 
-use smallvec::SmallVec;
-
 use super::error::{ParseError, ParseErrorKind as K};
 use super::method::Method;
 use super::name::HeaderName;
@@ -39,10 +37,22 @@ pub struct Parser {
 }
 
 /// What the header scan found, before the body is sliced.
+#[derive(Debug)]
 pub(crate) struct Head<'a> {
     pub start: StartLine<'a>,
     pub head: &'a str,
     pub headers: HeaderIndex,
+    /// Offset of the first body byte.
+    pub body_start: usize,
+    pub content_length: Option<usize>,
+}
+
+/// [`Head`] without the header index, which the scans write into a
+/// caller's index so that it is not moved around.
+#[derive(Debug, PartialEq)]
+pub(crate) struct HeadInfo<'a> {
+    pub start: StartLine<'a>,
+    pub head: &'a str,
     /// Offset of the first body byte.
     pub body_start: usize,
     pub content_length: Option<usize>,
@@ -71,7 +81,8 @@ impl Parser {
                 0,
             ));
         }
-        let h = self.parse_head(data)?;
+        let mut headers = HeaderIndex::new();
+        let h = self.parse_head_into(data, &mut headers)?;
         let rest = &data[h.body_start..];
         let body = match h.content_length {
             Some(cl) if cl > rest.len() => {
@@ -87,14 +98,15 @@ impl Parser {
             Some(cl) => &rest[..cl],
             None => rest,
         };
-        Ok(Message::from_parts(h.start, h.head, h.headers, body))
+        Ok(Message::from_parts(h.start, h.head, headers, body))
     }
 
     /// Parses a message taken from a stream, where Content-Length is
     /// required (RFC 3261 §18.3) and `data` must hold at least the whole
     /// message. Bytes after the body are not part of the message.
     pub fn parse_stream_message<'a>(&self, data: &'a [u8]) -> Result<Message<'a>, ParseError> {
-        let h = self.parse_head(data)?;
+        let mut headers = HeaderIndex::new();
+        let h = self.parse_head_into(data, &mut headers)?;
         let cl = h.content_length.ok_or(ParseError {
             kind: K::MissingContentLength,
             line: 0,
@@ -111,11 +123,57 @@ impl Parser {
                 header: Some("Content-Length"),
             });
         }
-        Ok(Message::from_parts(h.start, h.head, h.headers, &rest[..cl]))
+        Ok(Message::from_parts(h.start, h.head, headers, &rest[..cl]))
     }
 
     /// Scans the start line and headers. `data` may hold more than the head.
+    ///
+    /// The fast scan of `headscan.rs` handles the common case; anything it
+    /// does not handle, errors included, goes through the reference scan.
     pub(crate) fn parse_head<'a>(&self, data: &'a [u8]) -> Result<Head<'a>, ParseError> {
+        let mut headers = HeaderIndex::new();
+        let h = self.parse_head_into(data, &mut headers)?;
+        Ok(Head {
+            start: h.start,
+            head: h.head,
+            headers,
+            body_start: h.body_start,
+            content_length: h.content_length,
+        })
+    }
+
+    /// [`parse_head`](Self::parse_head) writing the index into `headers`
+    /// (cleared first).
+    #[inline]
+    fn parse_head_into<'a>(
+        &self,
+        data: &'a [u8],
+        headers: &mut HeaderIndex,
+    ) -> Result<HeadInfo<'a>, ParseError> {
+        match super::headscan::head(data, &self.limits, headers) {
+            Some(h) => {
+                #[cfg(debug_assertions)]
+                {
+                    let mut again = HeaderIndex::new();
+                    let reference = self.parse_head_reference(data, &mut again);
+                    assert_eq!(reference.as_ref(), Ok(&h), "fast head scan disagrees");
+                    assert_eq!(&again, headers, "fast head scan disagrees");
+                }
+                Ok(h)
+            }
+            None => self.parse_head_reference(data, headers),
+        }
+    }
+
+    /// The reference scan: every rule of RFC 3261 §7 and §25.1 that the
+    /// head is held to, one line at a time, with the exact error.
+    #[inline(never)]
+    fn parse_head_reference<'a>(
+        &self,
+        data: &'a [u8],
+        headers: &mut HeaderIndex,
+    ) -> Result<HeadInfo<'a>, ParseError> {
+        headers.clear();
         // RFC 3261 §7.5: CRLFs before the start line are ignored.
         let mut pos = 0;
         while data.len() >= pos + 2 && data[pos] == b'\r' && data[pos + 1] == b'\n' {
@@ -144,7 +202,6 @@ impl Parser {
         pos = sl_end + 2;
 
         // Headers.
-        let mut headers: HeaderIndex = SmallVec::new();
         let mut line: u32 = 1;
         let mut content_length: Option<usize> = None;
         let mut content_length_line = 0;
@@ -296,10 +353,9 @@ impl Parser {
             }
         };
         let start = parse_start_line(&head[..start_line.len()])?;
-        Ok(Head {
+        Ok(HeadInfo {
             start,
             head,
-            headers,
             body_start: pos,
             content_length,
             content_length_line,
@@ -324,7 +380,7 @@ fn find_crlf(data: &[u8], from: usize, line: u32) -> Result<usize, ParseError> {
 }
 
 /// RFC 3261 §20.14: `1*DIGIT`, which rules out signs (RFC 4475 §3.1.2.3).
-fn parse_content_length(v: &[u8]) -> Option<usize> {
+pub(super) fn parse_content_length(v: &[u8]) -> Option<usize> {
     if v.is_empty() || v.len() > 19 {
         return None;
     }
@@ -340,7 +396,7 @@ fn parse_content_length(v: &[u8]) -> Option<usize> {
 
 /// Parses a Request-Line or Status-Line (RFC 3261 §7.1, §7.2). Elements are
 /// separated by exactly one SP (RFC 4475 §3.1.2.8 to §3.1.2.10).
-fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> {
+pub(super) fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> {
     let err = |k| Err(ParseError::new(k, 1));
     let b = line.as_bytes();
     if b.len() >= 4 && b[..4].eq_ignore_ascii_case(b"SIP/") {

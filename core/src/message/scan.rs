@@ -28,6 +28,22 @@ pub(crate) const fn class(alnum: bool, extra: &[u8]) -> [bool; 256] {
     t
 }
 
+/// The bytes in both tables, except those in `minus`.
+pub(crate) const fn both(a: &[bool; 256], b: &[bool; 256], minus: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = a[i] && b[i];
+        i += 1;
+    }
+    let mut k = 0;
+    while k < minus.len() {
+        t[minus[k] as usize] = false;
+        k += 1;
+    }
+    t
+}
+
 /// `token` characters (RFC 3261 §25.1).
 pub(crate) static TOKEN: [bool; 256] = class(true, b"-.!%*_+`'~");
 
@@ -99,21 +115,76 @@ pub(crate) fn find_byte2(b: &[u8], n1: u8, n2: u8) -> Option<usize> {
     b.iter().position(|&c| c == n1 || c == n2)
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+
+/// 0x80 in every byte of `w` equal to `b`, 0 elsewhere (exact: no carry
+/// crosses a byte).
+#[inline(always)]
+pub(crate) fn eq_bytes(w: u64, b: u8) -> u64 {
+    let t = w ^ (ONES * u64::from(b));
+    !(((t & LOW7) + LOW7) | t) & HIGH
+}
+
+/// 0x80 in every byte of `w` below 0x20, 0 elsewhere (exact).
+#[inline(always)]
+pub(crate) fn ctrl_bytes(w: u64) -> u64 {
+    !(((w & LOW7) + 0x60 * ONES) | w) & HIGH
+}
+
 /// Given `s` starting with `"`, returns the byte index just past the closing
 /// quote, honouring `\` escapes (RFC 3261 §25.1 quoted-pair). `None` if the
 /// quote is never closed.
+#[inline]
 pub(crate) fn quoted_end(s: &[u8]) -> Option<usize> {
     debug_assert_eq!(s.first(), Some(&b'"'));
     let mut i = 1;
-    while i < s.len() {
-        // Jump to the next quote or backslash.
-        i += find_byte2(&s[i..], b'"', b'\\')?;
+    loop {
+        // Eight bytes at a time to the next quote or backslash.
+        while let Some(w) = s.get(i..).and_then(|r| r.first_chunk::<8>()) {
+            let w = u64::from_le_bytes(*w);
+            let m = eq_bytes(w, b'"') | eq_bytes(w, b'\\');
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        i += s.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
         if s[i] == b'"' {
             return Some(i + 1);
         }
         i += 2;
     }
-    None
+}
+
+/// Whether `name` is `lower` in any case, where `lower` holds only
+/// lowercase ASCII letters (so setting bit 0x20 of `name`'s bytes is an
+/// exact case fold for this comparison). Up to 16 bytes are compared as
+/// two overlapping words.
+#[inline(always)]
+pub(crate) fn eq_letters(name: &str, lower: &str) -> bool {
+    debug_assert!(lower.bytes().all(|c| c.is_ascii_lowercase()));
+    let (a, b) = (name.as_bytes(), lower.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let w8 = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let w4 = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
+    let w2 = |s: &[u8], at: usize| u16::from_le_bytes(s[at..at + 2].try_into().unwrap_or([0; 2]));
+    match n {
+        8..=16 => {
+            (w8(a, 0) | 0x2020_2020_2020_2020) == w8(b, 0)
+                && (w8(a, n - 8) | 0x2020_2020_2020_2020) == w8(b, n - 8)
+        }
+        4..=7 => {
+            (w4(a, 0) | 0x2020_2020) == w4(b, 0) && (w4(a, n - 4) | 0x2020_2020) == w4(b, n - 4)
+        }
+        2..=3 => (w2(a, 0) | 0x2020) == w2(b, 0) && (w2(a, n - 2) | 0x2020) == w2(b, n - 2),
+        _ => a.iter().zip(b).all(|(x, y)| (x | 0x20) == *y),
+    }
 }
 
 /// Strips the quotes of a quoted-string and reports whether it held escapes.
@@ -215,6 +286,63 @@ mod tests {
         assert_eq!(v, vec![";;", ";", "", ""]);
         let v: Vec<_> = CommaSplit::new(r#""esc \" quote, still" <sip:a>"#).collect();
         assert_eq!(v.len(), 1);
+    }
+
+    #[test]
+    fn quoted_end_finds_the_closing_quote() {
+        let plain = |s: &[u8]| {
+            let mut i = 1;
+            while i < s.len() {
+                match s[i] {
+                    b'"' => return Some(i + 1),
+                    b'\\' => i += 2,
+                    _ => i += 1,
+                }
+            }
+            None
+        };
+        for body in [
+            &b"\"\""[..],
+            b"\"abc\" x",
+            b"\"0123456789abcdef\"x",
+            b"\"0123456\\\"89\"",
+            b"\"01234567\\",
+            b"\"0123456789",
+            b"\"\\\\\"",
+            b"\"abcdefg\\",
+        ] {
+            assert_eq!(quoted_end(body), plain(body), "{body:?}");
+        }
+        assert!(eq_letters("BrAnch", "branch"));
+        for lower in [
+            "",
+            "q",
+            "nc",
+            "tag",
+            "realm",
+            "branch",
+            "received",
+            "algorithm",
+            "abcdefghijklmnopq",
+        ] {
+            assert!(eq_letters(lower, lower));
+            assert!(eq_letters(&lower.to_ascii_uppercase(), lower));
+            for i in 0..lower.len() {
+                for c in [b'-', b'\r', 0u8, b'z' ^ 0x20 ^ 0x40, b'A' - 1] {
+                    let mut v = lower.as_bytes().to_vec();
+                    if v[i].eq_ignore_ascii_case(&c) {
+                        continue;
+                    }
+                    v[i] = c;
+                    assert!(
+                        !eq_letters(std::str::from_utf8(&v).unwrap(), lower),
+                        "{v:?}"
+                    );
+                }
+            }
+        }
+        assert!(!eq_letters("brancH2", "branch"));
+        assert!(!eq_letters("b\x02anch", "branch"));
     }
 
     #[test]

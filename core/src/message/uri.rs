@@ -202,6 +202,55 @@ pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
     Ok((Host::parse(host)?, port))
 }
 
+/// Scans a `host[:port]` (no IPv6 reference) from the start of `s` and
+/// returns it with where it ends: the host is the run of hostname
+/// characters, the port 1 to 5 digits up to 65535. Whatever follows is the
+/// caller's to check. `None` when this simple form does not apply.
+/// Equivalent to [`parse_hostport`] on `&s[..end]` when it returns `Some`.
+#[inline(always)]
+pub(crate) fn scan_hostport(s: &str) -> Option<(Host<'_>, Option<u16>, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && HOST[b[i] as usize] {
+        i += 1;
+    }
+    if i == 0 {
+        return None;
+    }
+    let host_str = s.get(..i)?;
+    let host = if b[0].is_ascii_digit() {
+        match parse_ipv4(&b[..i]) {
+            Some(a) => Host::Ipv4(a),
+            None => Host::Domain(host_str),
+        }
+    } else {
+        Host::Domain(host_str)
+    };
+    if i == b.len() || b[i] != b':' {
+        return Some((host, None, i));
+    }
+    i += 1;
+    let ds = i;
+    let mut port: u32 = 0;
+    while i < b.len() && b[i].is_ascii_digit() && i - ds < 5 {
+        port = port * 10 + u32::from(b[i] - b'0');
+        i += 1;
+    }
+    if i == ds || port > 65535 || (i < b.len() && b[i].is_ascii_digit()) {
+        return None;
+    }
+    Some((host, Some(port as u16), i))
+}
+
+/// URI parameter names that [`SipUri::parse_rest`] accepts without
+/// escapes: token and `paramchar` characters.
+static PARAM_NAME_PLAIN: [bool; 256] = super::scan::both(&super::scan::TOKEN, &PARAM, b"%");
+/// URI parameter values likewise: `check_each` value and `paramchar`.
+static PARAM_VALUE_PLAIN: [bool; 256] =
+    super::scan::both(&super::params::PARAM_VALUE, &PARAM, b"%[");
+/// User characters without escapes.
+static USER_PLAIN: [bool; 256] = super::scan::both(&USER, &USER, b"%");
+
 /// Scheme characters after the first letter.
 static SCHEME: [bool; 256] = super::scan::class(true, b"+-.");
 
@@ -275,6 +324,15 @@ impl<'a> Uri<'a> {
     /// Parses an absolute URI. `sip`, `sips` and `tel` are interpreted;
     /// other schemes are kept opaque.
     pub fn parse(s: &'a str) -> Result<Uri<'a>, UriError> {
+        if let Some(u) = SipUri::parse_simple(s) {
+            debug_assert_eq!(Self::parse_reference(s), Ok(Uri::Sip(u)));
+            return Ok(Uri::Sip(u));
+        }
+        Self::parse_reference(s)
+    }
+
+    /// [`Uri::parse`] for every form, one step at a time.
+    fn parse_reference(s: &'a str) -> Result<Uri<'a>, UriError> {
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
         let b = s.as_bytes();
         let colon = b
@@ -349,6 +407,85 @@ impl fmt::Display for Uri<'_> {
 }
 
 impl<'a> SipUri<'a> {
+    /// The common case of [`Uri::parse`] for a SIP URI: `sip:` or `sips:`,
+    /// an unescaped user without password, a host without brackets, an
+    /// optional port and plain parameters, no headers. `None` for
+    /// anything else, where [`Uri::parse`] decides; when `Some`, the
+    /// result is the one `Uri::parse` gives.
+    #[inline]
+    pub(crate) fn parse_simple(s: &'a str) -> Option<SipUri<'a>> {
+        match Self::parse_simple_prefix(s)? {
+            (u, end) if end == s.len() => Some(u),
+            _ => None,
+        }
+    }
+
+    /// [`parse_simple`](Self::parse_simple) over the start of `s`: stops
+    /// before the first byte that cannot continue the URI (which the
+    /// simple form never holds: `>`, `,`, LWS...) and returns its offset.
+    /// The URI is then the one `Uri::parse` gives for `&s[..end]` when no
+    /// `?` or `:` follows.
+    #[inline]
+    pub(crate) fn parse_simple_prefix(s: &'a str) -> Option<(SipUri<'a>, usize)> {
+        let b = s.as_bytes();
+        let (secure, rest) = match b.get(..4)? {
+            [s0, i0, p0, b':'] if (*s0 | 0x20, *i0 | 0x20, *p0 | 0x20) == (b's', b'i', b'p') => {
+                (false, s.get(4..)?)
+            }
+            [s0, i0, p0, s1]
+                if (*s0 | 0x20, *i0 | 0x20, *p0 | 0x20, *s1 | 0x20) == (b's', b'i', b'p', b's')
+                    && b.get(4) == Some(&b':') =>
+            {
+                (true, s.get(5..)?)
+            }
+            _ => return None,
+        };
+        let rb = rest.as_bytes();
+        // The user part runs to the first '@' (as in `parse_rest`); with
+        // no '@' at all there is no user part.
+        let mut u = 0;
+        while u < rb.len() && USER_PLAIN[rb[u] as usize] {
+            u += 1;
+        }
+        let (user, hostpart) = if u < rb.len() && rb[u] == b'@' {
+            if u == 0 {
+                return None;
+            }
+            (Some(rest.get(..u)?), rest.get(u + 1..)?)
+        } else if super::scan::find_byte(rb, b'@').is_some() {
+            return None;
+        } else {
+            (None, rest)
+        };
+        let (host, port, end) = scan_hostport(hostpart)?;
+        let after = hostpart.get(end..)?;
+        let plen = super::params::simple_params_prefix(
+            after,
+            &PARAM_NAME_PLAIN,
+            &PARAM_VALUE_PLAIN,
+            |_, _| {},
+        )?;
+        // A '?' (headers) or a ':' (a second port) would change what
+        // `Uri::parse` makes of the whole.
+        if matches!(after.as_bytes().get(plen), Some(b'?' | b':')) {
+            return None;
+        }
+        let total = s.len() - after.len() + plen;
+        Some((
+            SipUri {
+                secure,
+                user,
+                password: None,
+                host,
+                port,
+                params: Params::new(after.get(..plen)?),
+                headers: None,
+                raw: s.get(..total)?,
+            },
+            total,
+        ))
+    }
+
     fn parse_rest(secure: bool, rest: &'a str, raw: &'a str) -> Result<SipUri<'a>, UriError> {
         // userinfo ends at the '@'; '@' may not appear unescaped elsewhere
         // (§25.1), while ';' '?' '/' may appear in the user part (§19.1.1,

@@ -4,7 +4,9 @@
 
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::scan::{is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN};
+use super::super::scan::{
+    eq_letters, is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN,
+};
 use super::Typed;
 
 /// A challenge or credentials: `Digest realm="x", nonce="y", ...`.
@@ -55,10 +57,30 @@ const KNOWN: [&str; 14] = [
     "nc",
 ];
 
+/// The slot of a known parameter: one candidate by length and first byte
+/// (last byte for the two of eight letters starting with `u`), then one
+/// comparison.
+#[inline]
 fn known_index(name: &str) -> Option<usize> {
-    KNOWN
-        .iter()
-        .position(|k| k.len() == name.len() && k.eq_ignore_ascii_case(name))
+    let b = name.as_bytes();
+    let i = match (b.len(), b.first()? | 0x20) {
+        (5, b'r') => 0,
+        (5, b'n') => 1,
+        (6, b'o') => 2,
+        (9, b'a') => 3,
+        (6, b'd') => 4,
+        (5, b's') => 5,
+        (3, b'q') => 6,
+        (7, b'c') => 7,
+        (8, b'u') if b[7] | 0x20 == b'h' => 8,
+        (8, b'u') => 9,
+        (3, b'u') => 10,
+        (8, b'r') => 11,
+        (6, b'c') => 12,
+        (2, b'n') => 13,
+        _ => return None,
+    };
+    eq_letters(name, KNOWN[i]).then_some(i)
 }
 
 impl<'a> AuthValue<'a> {
@@ -302,3 +324,24 @@ auth_header!(
     ProxyAuthorization,
     "Proxy-Authorization credentials (RFC 3261 §20.28)."
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_index_finds_every_known_name_and_nothing_else() {
+        for (i, k) in KNOWN.iter().enumerate() {
+            assert_eq!(known_index(k), Some(i));
+            assert_eq!(known_index(&k.to_ascii_uppercase()), Some(i));
+            assert_eq!(known_index(&format!("{k}x")), None);
+            assert_eq!(
+                known_index(&k[1..]),
+                KNOWN.iter().position(|o| *o == &k[1..])
+            );
+        }
+        for other in ["", "x", "realn", "usernamf", "userhasx", "qo", "cnoncf"] {
+            assert_eq!(known_index(other), None, "{other}");
+        }
+    }
+}

@@ -19,6 +19,41 @@ impl<'a> Typed<'a> for CSeq<'a> {
     const NAME: HeaderName = HeaderName::CSeq;
 
     fn parse(value: &'a str) -> Result<Self, E> {
+        if let Some(c) = CSeq::parse_simple(value) {
+            debug_assert_eq!(CSeq::parse_reference(value), Ok(c));
+            return Ok(c);
+        }
+        CSeq::parse_reference(value)
+    }
+}
+
+impl<'a> CSeq<'a> {
+    /// The common case: 1 to 9 digits, one SP, a token. `None` for
+    /// anything else; when `Some`, the result is the full parse's.
+    #[inline]
+    fn parse_simple(value: &'a str) -> Option<Self> {
+        let b = value.as_bytes();
+        let mut i = 0;
+        let mut seq: u32 = 0;
+        while i < b.len() && i < 9 && b[i].is_ascii_digit() {
+            seq = seq * 10 + u32::from(b[i] - b'0');
+            i += 1;
+        }
+        if i == 0 || b.get(i) != Some(&b' ') {
+            return None;
+        }
+        let method = value.get(i + 1..)?;
+        if !is_token(method) {
+            return None;
+        }
+        Some(CSeq {
+            seq,
+            method: Method::from_token(method),
+        })
+    }
+
+    /// Every form, one step at a time.
+    fn parse_reference(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
         let split = v
             .bytes()

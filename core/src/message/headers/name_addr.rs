@@ -5,9 +5,11 @@ use std::borrow::Cow;
 
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::params::{has_ws, split_params, Params};
-use super::super::scan::{is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start};
-use super::super::uri::Uri;
+use super::super::params::{has_ws, simple_params, split_params, Params, PARAM_VALUE};
+use super::super::scan::{
+    eq_letters, is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start, TOKEN,
+};
+use super::super::uri::{SipUri, Uri};
 use super::Typed;
 
 /// `[display-name] <URI>;params` or `URI;params`.
@@ -61,7 +63,72 @@ impl<'a> NameAddr<'a> {
 }
 
 /// Parses `name-addr / addr-spec` followed by parameters.
+#[inline]
 pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
+    if let Some(a) = parse_name_addr_simple(value) {
+        debug_assert_eq!(parse_name_addr_reference(value), Ok(a));
+        return Ok(a);
+    }
+    parse_name_addr_reference(value)
+}
+
+/// The common case in one pass: an optional display name (tokens and
+/// spaces, or one quoted string), `<URI>` and plain parameters without
+/// LWS or quotes. `None` for anything else, which the full parse handles;
+/// when `Some`, the result is the full parse's.
+#[inline]
+fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
+    let b = value.as_bytes();
+    let (display, lt) = match b.first()? {
+        b'"' => {
+            let end = quoted_end(b)?;
+            let mut lt = end;
+            while b.get(lt) == Some(&b' ') {
+                lt += 1;
+            }
+            (Some(value.get(..end)?), lt)
+        }
+        b' ' => return None,
+        _ => {
+            let mut i = 0;
+            while i < b.len() && (TOKEN[b[i] as usize] || b[i] == b' ') {
+                i += 1;
+            }
+            let mut de = i;
+            while de > 0 && b[de - 1] == b' ' {
+                de -= 1;
+            }
+            ((de > 0).then(|| value.get(..de)).flatten(), i)
+        }
+    };
+    if b.get(lt) != Some(&b'<') {
+        return None;
+    }
+    let rest = value.get(lt + 1..)?;
+    // The simple SIP URI form holds no LWS, as the full parse requires,
+    // and no '>': the first '>' is the one right after it.
+    let (uri, end) = SipUri::parse_simple_prefix(rest)?;
+    if rest.as_bytes().get(end) != Some(&b'>') {
+        return None;
+    }
+    let uri = Uri::Sip(uri);
+    let params = rest.get(end + 1..)?;
+    let mut tag = None;
+    simple_params(params, &TOKEN, &PARAM_VALUE, |name, v| {
+        if tag.is_none() && eq_letters(name, "tag") {
+            tag = v;
+        }
+    })?;
+    Some(NameAddr {
+        display_name: display,
+        uri,
+        params: Params::new(params),
+        tag,
+    })
+}
+
+/// Every form of `name-addr / addr-spec`, one step at a time.
+fn parse_name_addr_reference(value: &str) -> Result<NameAddr<'_>, E> {
     let s = trim(value);
     if s.is_empty() {
         return Err(E::Empty);

@@ -4,9 +4,9 @@ use std::fmt;
 
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::params::{split_params, Params};
-use super::super::scan::{is_token_char, is_ws, parse_u64, trim};
-use super::super::uri::{parse_hostport, Host};
+use super::super::params::{simple_params, split_params, Params, PARAM_VALUE};
+use super::super::scan::{eq_letters, is_token_char, is_ws, parse_u64, trim, TOKEN};
+use super::super::uri::{parse_hostport, scan_hostport, Host};
 use super::Typed;
 
 /// A transport named in a Via or a `transport=` parameter.
@@ -137,10 +137,58 @@ fn slash(s: &str) -> Option<&str> {
     super::super::scan::trim_start(s).strip_prefix('/')
 }
 
-impl<'a> Typed<'a> for Via<'a> {
-    const NAME: HeaderName = HeaderName::Via;
+impl<'a> Via<'a> {
+    /// The common case in one pass: `SIP/2.0/` transport, one SP, a
+    /// `host[:port]` without brackets, then plain parameters without LWS
+    /// or quotes. `None` for anything else, which the full parse handles;
+    /// when `Some`, the result is the full parse's.
+    /// It holds no comma, so on a whole Via line it gives the first value.
+    #[inline]
+    pub(crate) fn parse_simple(value: &'a str) -> Option<Via<'a>> {
+        let b = value.as_bytes();
+        if b.get(..8)? != b"SIP/2.0/" {
+            return None;
+        }
+        let mut i = 8;
+        while i < b.len() && is_token_char(b[i]) {
+            i += 1;
+        }
+        if i == 8 || b.get(i) != Some(&b' ') {
+            return None;
+        }
+        let transport = value.get(8..i)?;
+        let rest = value.get(i + 1..)?;
+        let (host, port, end) = scan_hostport(rest)?;
+        let params = rest.get(end..)?;
+        let (mut branch, mut received, mut rport, mut bad_rport) = (None, None, None, false);
+        simple_params(params, &TOKEN, &PARAM_VALUE, |name, v| match name.len() {
+            6 if branch.is_none() && eq_letters(name, "branch") => branch = v,
+            8 if received.is_none() && eq_letters(name, "received") => received = v,
+            5 if rport.is_none() && eq_letters(name, "rport") => {
+                let port = v.map(|v| parse_u64(v).and_then(|n| u16::try_from(n).ok()));
+                bad_rport = matches!(port, Some(None));
+                rport = Some(port.flatten());
+            }
+            _ => {}
+        })?;
+        if bad_rport {
+            return None;
+        }
+        Some(Via {
+            protocol: value.get(..3)?,
+            version: value.get(4..7)?,
+            transport: Transport::from_token(transport),
+            host,
+            port,
+            params: Params::new(params),
+            branch,
+            received,
+            rport,
+        })
+    }
 
-    fn parse(value: &'a str) -> Result<Self, E> {
+    /// Every form of RFC 3261 §20.42, one step at a time.
+    fn parse_reference(value: &'a str) -> Result<Self, E> {
         let value = trim(value);
         if value.is_empty() {
             return Err(E::Empty);
@@ -188,5 +236,17 @@ impl<'a> Typed<'a> for Via<'a> {
             received,
             rport,
         })
+    }
+}
+
+impl<'a> Typed<'a> for Via<'a> {
+    const NAME: HeaderName = HeaderName::Via;
+
+    fn parse(value: &'a str) -> Result<Self, E> {
+        if let Some(v) = Via::parse_simple(value) {
+            debug_assert_eq!(Via::parse_reference(value), Ok(v));
+            return Ok(v);
+        }
+        Via::parse_reference(value)
     }
 }

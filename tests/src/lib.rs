@@ -22,6 +22,7 @@
 //! - [`live`]: [`LiveSite`](live::LiveSite), a site served on real
 //!   sockets (UDP and TCP) with the real clock, for runtimes and examples
 //!   that need a registrar without an outside server.
+//! - [`sipp`]: runs SIPp scenarios against the runtimes (interop tests).
 //!
 //! # Examples
 //!
@@ -50,6 +51,7 @@ pub mod record;
 pub mod scenario;
 pub mod scripted;
 pub mod site;
+pub mod sipp;
 
 use std::path::PathBuf;
 

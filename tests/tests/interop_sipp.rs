@@ -16,7 +16,9 @@ use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};
 use geosip_core::event::{ConnectionStatus, Event};
 use geosip_core::io::TransportKind;
 use geosip_core::session::{SessionId, SessionReason, SessionStatus};
+use geosip_sim::live::LiveSite;
 use geosip_sim::sipp::{sipp_or_skip, Sipp, SippOutcome, SippRun};
+use geosip_sim::SiteConfig;
 use geosip_tokio::{Events, Phone, PhoneConfig, StreamExt};
 
 /// How long any one step may take.
@@ -143,6 +145,15 @@ async fn tokio_hold_call(scenario: &str, transport: TransportKind) {
         .collect();
     assert_eq!(seen, [Connected, Held, Connected, Disconnected], "{log:#?}");
     assert!(outcome.passed(2), "{outcome}");
+    assert!(outcome.messages.contains(over(transport)), "{outcome}");
+}
+
+/// How SIPp's message log names the transport.
+fn over(transport: TransportKind) -> &'static str {
+    match transport {
+        TransportKind::Tcp => "TCP message received",
+        _ => "UDP message received",
+    }
 }
 
 #[tokio::test]
@@ -272,4 +283,59 @@ async fn sipp_refuses_a_wrong_password() {
     assert_eq!(outcome.exit_code, Some(1), "{outcome}");
     // The REGISTER passed; the call did not.
     assert_eq!((outcome.stats.successful(), outcome.stats.failed()), (1, 1));
+}
+
+#[tokio::test]
+async fn tokio_hold_and_retrieve_over_tcp() {
+    tokio_hold_call("uas_hold.xml", TransportKind::Tcp).await;
+}
+
+#[tokio::test]
+async fn tokio_answers_a_proxy_challenge_over_tcp() {
+    proxy_challenge(TransportKind::Tcp).await;
+}
+
+/// SIPp calls the phone's UDP address directly; the phone has two
+/// connections (to a LiveSite on another loopback address, so SIPp is not
+/// "our site") and the Request-URI user 1002 must pick the second. We
+/// answer; SIPp hangs up.
+#[tokio::test]
+async fn tokio_takes_a_direct_call_on_the_right_connection() {
+    let Some(bin) = sipp_or_skip() else { return };
+    let site = LiveSite::start(
+        SiteConfig::new("live.test")
+            .user("1001", "secret")
+            .user("1002", "secret"),
+        "127.0.0.2".parse().unwrap(),
+        0,
+    )
+    .unwrap();
+    let (phone, mut events) = tokio_phone(true).await;
+    let mut log = Vec::new();
+    for (id, user) in [(0, "1001"), (1, "1002")] {
+        let c = ConnectionId(id);
+        let cfg = conn(user, site.addr(), TransportKind::Udp);
+        phone.add_connection(c, cfg).await.unwrap();
+        until(&mut events, &mut log, available(c)).await;
+    }
+    let sipp = Sipp::uac(bin, "uac_call.xml", phone.local_udp(), "1002")
+        .spawn()
+        .unwrap();
+    let (call, on) = until(&mut events, &mut log, |e| match e {
+        Event::IncomingCall {
+            session,
+            connection,
+            ..
+        } => Some((*session, *connection)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(on, ConnectionId(1));
+    phone.answer(call).await.unwrap();
+    until(&mut events, &mut log, reaches(call, SessionStatus::Connected)).await;
+    let why = until(&mut events, &mut log, reaches(call, SessionStatus::Disconnected)).await;
+    assert_eq!(why, SessionReason::Remote);
+    let outcome = finish(sipp).await;
+    phone.shutdown().await;
+    assert!(outcome.passed(1), "{outcome}");
 }

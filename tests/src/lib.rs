@@ -50,8 +50,8 @@ pub mod net;
 pub mod record;
 pub mod scenario;
 pub mod scripted;
-pub mod site;
 pub mod sipp;
+pub mod site;
 
 use std::path::PathBuf;
 

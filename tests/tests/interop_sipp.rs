@@ -21,6 +21,9 @@ use geosip_sim::sipp::{sipp_or_skip, Sipp, SippOutcome, SippRun};
 use geosip_sim::SiteConfig;
 use geosip_tokio::{Events, Phone, PhoneConfig, StreamExt};
 
+#[path = "interop_sipp/std_phone.rs"]
+mod std_phone;
+
 /// How long any one step may take.
 const STEP: Duration = Duration::from_secs(10);
 
@@ -128,13 +131,28 @@ async fn tokio_hold_call(scenario: &str, transport: TransportKind) {
     until(&mut events, &mut log, available(c0)).await;
 
     let call = phone.dial(c0, "2000").await.unwrap();
-    until(&mut events, &mut log, reaches(call, SessionStatus::Connected)).await;
+    until(
+        &mut events,
+        &mut log,
+        reaches(call, SessionStatus::Connected),
+    )
+    .await;
     phone.hold(call).await.unwrap();
     until(&mut events, &mut log, reaches(call, SessionStatus::Held)).await;
     phone.retrieve(call).await.unwrap();
-    until(&mut events, &mut log, reaches(call, SessionStatus::Connected)).await;
+    until(
+        &mut events,
+        &mut log,
+        reaches(call, SessionStatus::Connected),
+    )
+    .await;
     phone.hangup(call).await.unwrap();
-    until(&mut events, &mut log, reaches(call, SessionStatus::Disconnected)).await;
+    until(
+        &mut events,
+        &mut log,
+        reaches(call, SessionStatus::Disconnected),
+    )
+    .await;
 
     let outcome = finish(sipp).await;
     phone.shutdown().await;
@@ -195,7 +213,12 @@ async fn tokio_auth_call(
     })
     .await;
     if phone.hangup(call).await.is_ok() {
-        until(&mut events, &mut log, reaches(call, SessionStatus::Disconnected)).await;
+        until(
+            &mut events,
+            &mut log,
+            reaches(call, SessionStatus::Disconnected),
+        )
+        .await;
     }
     let outcome = finish(sipp).await;
     phone.shutdown().await;
@@ -245,7 +268,10 @@ async fn proxy_challenge(transport: TransportKind) {
     else {
         return;
     };
-    assert!(seen.contains(&SessionStatus::Connected), "{seen:?}\n{outcome}");
+    assert!(
+        seen.contains(&SessionStatus::Connected),
+        "{seen:?}\n{outcome}"
+    );
     assert_eq!(seen.last(), Some(&SessionStatus::Disconnected));
     assert!(outcome.passed(2), "{outcome}");
     let p = auth_params(&outcome.messages, "Proxy-Authorization:");
@@ -265,14 +291,19 @@ async fn sipp_verifies_our_digest() {
     else {
         return;
     };
-    assert!(seen.contains(&SessionStatus::Connected), "{seen:?}\n{outcome}");
+    assert!(
+        seen.contains(&SessionStatus::Connected),
+        "{seen:?}\n{outcome}"
+    );
     assert!(outcome.passed(2), "{outcome}");
 }
 
 /// The negative control: SIPp's verifyauth really checks the digest.
 #[tokio::test]
 async fn sipp_refuses_a_wrong_password() {
-    let Some((seen, reason, outcome)) = tokio_auth_call("uas_auth401.xml", TransportKind::Udp, "wrong").await else {
+    let Some((seen, reason, outcome)) =
+        tokio_auth_call("uas_auth401.xml", TransportKind::Udp, "wrong").await
+    else {
         return;
     };
     assert!(!seen.contains(&SessionStatus::Connected), "{seen:?}");
@@ -332,8 +363,18 @@ async fn tokio_takes_a_direct_call_on_the_right_connection() {
     .await;
     assert_eq!(on, ConnectionId(1));
     phone.answer(call).await.unwrap();
-    until(&mut events, &mut log, reaches(call, SessionStatus::Connected)).await;
-    let why = until(&mut events, &mut log, reaches(call, SessionStatus::Disconnected)).await;
+    until(
+        &mut events,
+        &mut log,
+        reaches(call, SessionStatus::Connected),
+    )
+    .await;
+    let why = until(
+        &mut events,
+        &mut log,
+        reaches(call, SessionStatus::Disconnected),
+    )
+    .await;
     assert_eq!(why, SessionReason::Remote);
     let outcome = finish(sipp).await;
     phone.shutdown().await;

@@ -148,12 +148,7 @@ impl Sipp {
 
     /// SIPp as a client calling `service` (the Request-URI user) at
     /// `remote`, with `scenario`.
-    pub fn uac(
-        bin: impl Into<PathBuf>,
-        scenario: &str,
-        remote: SocketAddr,
-        service: &str,
-    ) -> Sipp {
+    pub fn uac(bin: impl Into<PathBuf>, scenario: &str, remote: SocketAddr, service: &str) -> Sipp {
         let role = Role::Client {
             remote,
             service: service.to_owned(),

@@ -380,3 +380,19 @@ async fn tokio_takes_a_direct_call_on_the_right_connection() {
     phone.shutdown().await;
     assert!(outcome.passed(1), "{outcome}");
 }
+
+/// The runner's bounds: a SIPp that waits for a call that never comes is
+/// killed by `wait`'s deadline, and its folder goes with it.
+#[test]
+fn a_waiting_sipp_is_killed_at_the_deadline() {
+    let Some(bin) = sipp_or_skip() else { return };
+    let sipp = Sipp::uas(bin, "uas_hold.xml").spawn().unwrap();
+    let pid = sipp.pid().unwrap();
+    let dir = sipp.dir().to_owned();
+    let outcome = sipp.wait(Duration::from_millis(200));
+    assert_eq!(outcome.exit_code, None, "{outcome}");
+    assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+    if std::env::var_os("GEOSIP_KEEP_SIPP").is_none() {
+        assert!(!dir.exists());
+    }
+}

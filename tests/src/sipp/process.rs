@@ -139,6 +139,11 @@ impl SippRun {
         self.addr
     }
 
+    /// Its process id, while it has not been reaped.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
+    }
+
     /// Its temporary folder (statistics, logs).
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -22,6 +22,7 @@
 //! - [`live`]: [`LiveSite`](live::LiveSite), a site served on real
 //!   sockets (UDP and TCP) with the real clock, for runtimes and examples
 //!   that need a registrar without an outside server.
+//! - [`sipp`]: runs SIPp scenarios against the runtimes (interop tests).
 //!
 //! # Examples
 //!
@@ -49,6 +50,7 @@ pub mod net;
 pub mod record;
 pub mod scenario;
 pub mod scripted;
+pub mod sipp;
 pub mod site;
 
 use std::path::PathBuf;

@@ -22,6 +22,8 @@
 //! - [`live`]: [`LiveSite`](live::LiveSite), a site served on real
 //!   sockets (UDP and TCP) with the real clock, for runtimes and examples
 //!   that need a registrar without an outside server.
+//! - [`interop`]: real servers for interop tests: Kamailio instances of
+//!   the test's own and network namespaces whose link can be cut.
 //!
 //! # Examples
 //!
@@ -44,6 +46,7 @@ pub mod agent;
 pub mod clock;
 pub mod faults;
 pub mod harness;
+pub mod interop;
 pub mod live;
 pub mod net;
 pub mod record;

@@ -17,16 +17,20 @@
 //! Without the peers (`scripts/install-peers.sh`) the tests pass with a
 //! note, except under `CI=true` where they fail.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::mpsc::Receiver;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};
 use geosip_core::event::{ConnectionStatus, Event};
 use geosip_core::io::TransportKind;
+use geosip_core::session::{SessionId, SessionStatus};
 use geosip_sim::interop::kamailio::{Kamailio, KamailioConfig};
 use geosip_sim::interop::netns::Netns;
 use geosip_sim::interop::{require_peers, Peer};
+
+#[path = "interop_kamailio/phones.rs"]
+mod phones;
+use phones::{phone, Runtime, Ua};
 
 /// Keep-alive interval and probe timeout of the connections under test.
 const KEEPALIVE: Duration = Duration::from_secs(1);
@@ -38,131 +42,15 @@ const RECOVER: Duration = Duration::from_secs(5);
 const REGISTER: Duration = Duration::from_secs(5);
 const AOR: &str = "1001@geosip.test";
 
-/// The face of a phone the scenarios drive: one per runtime.
-trait Ua {
-    fn add(&self, id: u32, cfg: ConnectionConfig);
-    fn disable(&self, id: u32);
-    fn remove(&self, id: u32);
-    /// The connection's status, `None` once removed.
-    fn status(&self, id: u32) -> Option<ConnectionStatus>;
-    /// The next event, if one comes within `max`.
-    fn next_event(&mut self, max: Duration) -> Option<Event>;
-}
-
-struct TokioUa {
-    rt: tokio::runtime::Runtime,
-    phone: geosip_tokio::Phone,
-    events: geosip_tokio::Events,
-}
-
-impl Ua for TokioUa {
-    fn add(&self, id: u32, cfg: ConnectionConfig) {
-        let f = self.phone.add_connection(ConnectionId(id), cfg);
-        self.rt.block_on(f).unwrap();
-    }
-    fn disable(&self, id: u32) {
-        let f = self.phone.disable_connection(ConnectionId(id));
-        self.rt.block_on(f).unwrap();
-    }
-    fn remove(&self, id: u32) {
-        let f = self.phone.remove_connection(ConnectionId(id));
-        self.rt.block_on(f).unwrap();
-    }
-    fn status(&self, id: u32) -> Option<ConnectionStatus> {
-        let all = self.rt.block_on(self.phone.connections()).unwrap();
-        all.iter()
-            .find(|c| c.id == ConnectionId(id))
-            .map(|c| c.status)
-    }
-    fn next_event(&mut self, max: Duration) -> Option<Event> {
-        use geosip_tokio::StreamExt;
-        let events = &mut self.events;
-        self.rt
-            .block_on(async { tokio::time::timeout(max, events.next()).await })
-            .ok()
-            .flatten()
-    }
-}
-
-impl Drop for TokioUa {
-    fn drop(&mut self) {
-        self.rt.block_on(self.phone.shutdown());
-    }
-}
-
-struct StdUa {
-    phone: geosip_std::Phone,
-    events: Receiver<Event>,
-}
-
-impl Ua for StdUa {
-    fn add(&self, id: u32, cfg: ConnectionConfig) {
-        self.phone.add_connection(ConnectionId(id), cfg).unwrap();
-    }
-    fn disable(&self, id: u32) {
-        self.phone.disable_connection(ConnectionId(id)).unwrap();
-    }
-    fn remove(&self, id: u32) {
-        self.phone.remove_connection(ConnectionId(id)).unwrap();
-    }
-    fn status(&self, id: u32) -> Option<ConnectionStatus> {
-        let all = self.phone.connections().unwrap();
-        all.iter()
-            .find(|c| c.id == ConnectionId(id))
-            .map(|c| c.status)
-    }
-    fn next_event(&mut self, max: Duration) -> Option<Event> {
-        self.events.recv_timeout(max).ok()
-    }
-}
-
-impl Drop for StdUa {
-    fn drop(&mut self) {
-        self.phone.shutdown();
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Runtime {
-    Tokio,
-    Std,
-}
-
-/// A phone of `runtime` on UDP `bind:0`, shutting down within 1 s.
-fn phone(runtime: Runtime, bind: IpAddr) -> Box<dyn Ua> {
-    let bind_udp = SocketAddr::new(bind, 0);
-    let shutdown_timeout = Duration::from_secs(1);
-    match runtime {
-        Runtime::Tokio => {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            let cfg = geosip_tokio::PhoneConfig {
-                bind_udp,
-                shutdown_timeout,
-                ..Default::default()
-            };
-            let (phone, events) = rt.block_on(geosip_tokio::Phone::start(cfg)).unwrap();
-            Box::new(TokioUa { rt, phone, events })
-        }
-        Runtime::Std => {
-            let cfg = geosip_std::PhoneConfig {
-                bind_udp,
-                shutdown_timeout,
-                ..Default::default()
-            };
-            let (phone, events) = geosip_std::Phone::start(cfg).unwrap();
-            Box::new(StdUa { phone, events })
-        }
-    }
-}
-
 /// User 1001 of realm geosip.test on `site`, with short keep-alive, probe
 /// and retry settings so the tests run in seconds.
 fn conn(site: &Kamailio, transport: TransportKind) -> ConnectionConfig {
-    let mut c = ConnectionConfig::new("1001", site.server(), transport);
+    conn_as("1001", site, transport)
+}
+
+/// Like [`conn`] for `user` (password `secret`).
+fn conn_as(user: &str, site: &Kamailio, transport: TransportKind) -> ConnectionConfig {
+    let mut c = ConnectionConfig::new(user, site.server(), transport);
     c.domain = Some(site.realm().into());
     c.password = Some(Secret::new("secret"));
     c.keepalive_interval = KEEPALIVE;
@@ -306,6 +194,83 @@ fn silent_cutoff(runtime: Runtime, transport: TransportKind) {
         "{runtime:?}/{transport}: silent cut-off in {:?}",
         t0.elapsed()
     );
+}
+
+/// Waits for an event `pick` picks, up to `max`.
+fn wait_event<T>(ua: &mut dyn Ua, max: Duration, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        let left = max.saturating_sub(start.elapsed());
+        match ua.next_event(left) {
+            Some(e) => {
+                if let Some(t) = pick(&e) {
+                    return t;
+                }
+            }
+            None => panic!("no such event within {max:?}"),
+        }
+    }
+}
+
+fn session_status(call: SessionId, want: SessionStatus) -> impl FnMut(&Event) -> Option<()> {
+    move |e| match e {
+        Event::SessionStatusChanged {
+            session, status, ..
+        } if *session == call && *status == want => Some(()),
+        _ => None,
+    }
+}
+
+/// 1001 calls 1002 through a site that challenges INVITEs (407): the
+/// proxy finds 1002 in its location table and relays, record-routed; the
+/// BYE follows the route set (loose routing).
+fn call_through_proxy(runtime: Runtime, transport: TransportKind) {
+    if !require_peers(&[Peer::Kamailio]) {
+        return;
+    }
+    let site = Kamailio::start(KamailioConfig::new(loopback(1)).with_invite_auth()).unwrap();
+    let ua = &mut *phone(runtime, loopback(1));
+    ua.add(0, conn_as("1001", &site, transport));
+    ua.add(1, conn_as("1002", &site, transport));
+    wait_status(ua, 0, Some(ConnectionStatus::Available), REGISTER);
+    wait_status(ua, 1, Some(ConnectionStatus::Available), REGISTER);
+    assert!(eventually(Duration::from_secs(1), || site
+        .has_contact("1002@geosip.test")));
+
+    let call = ua.dial(0, "1002");
+    let (incoming, on) = wait_event(ua, Duration::from_secs(5), |e| match e {
+        Event::IncomingCall {
+            session,
+            connection,
+            ..
+        } => Some((*session, *connection)),
+        _ => None,
+    });
+    assert_eq!(on, ConnectionId(1));
+    ua.answer(incoming);
+    wait_event(
+        ua,
+        Duration::from_secs(5),
+        session_status(call, SessionStatus::Connected),
+    );
+    // The INVITE was challenged (407, answered) and relayed once.
+    assert!(site.statistic("fwd_requests").unwrap() >= 1);
+    ua.hangup(call);
+    wait_event(
+        ua,
+        Duration::from_secs(5),
+        session_status(incoming, SessionStatus::Disconnected),
+    );
+}
+
+#[test]
+fn tokio_udp_call_through_proxy_with_407() {
+    call_through_proxy(Runtime::Tokio, TransportKind::Udp);
+}
+
+#[test]
+fn std_tcp_call_through_proxy_with_407() {
+    call_through_proxy(Runtime::Std, TransportKind::Tcp);
 }
 
 #[test]

@@ -23,6 +23,8 @@
 //!   sockets (UDP and TCP) with the real clock, for runtimes and examples
 //!   that need a registrar without an outside server.
 //! - [`sipp`]: runs SIPp scenarios against the runtimes (interop tests).
+//! - [`interop`]: real servers for interop tests: Kamailio instances of
+//!   the test's own and network namespaces whose link can be cut.
 //!
 //! # Examples
 //!
@@ -45,6 +47,7 @@ pub mod agent;
 pub mod clock;
 pub mod faults;
 pub mod harness;
+pub mod interop;
 pub mod live;
 pub mod net;
 pub mod record;

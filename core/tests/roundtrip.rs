@@ -188,7 +188,28 @@ fn check_round_trip(m: &geosip_core::message::Message<'_>) -> Result<(), TestCas
     m.write_to(&mut out);
     let again = parse(&out).map_err(|e| TestCaseError::fail(format!("re-parse: {e}")))?;
     if m.content_length().is_some() {
-        prop_assert_eq!(&again, m);
+        // The serializer writes the Content-Length the body has, in its
+        // shortest form: `Content-Length:04` comes back as `4`. Everything
+        // else must be equal as it was.
+        prop_assert_eq!(again.content_length(), m.content_length());
+        prop_assert_eq!(again.start_line(), m.start_line());
+        prop_assert_eq!(again.body(), m.body());
+        let others = |x: &geosip_core::message::Message<'_>| -> Vec<(HeaderName, String, String)> {
+            x.headers()
+                .filter(|h| h.name != HeaderName::ContentLength)
+                .map(|h| {
+                    // Known names are written long: only unknown ones keep
+                    // their spelling (case aside).
+                    let raw = if h.name == HeaderName::Other {
+                        h.raw_name.to_ascii_lowercase()
+                    } else {
+                        String::new()
+                    };
+                    (h.name, raw, h.value_unfolded().into_owned())
+                })
+                .collect()
+        };
+        prop_assert_eq!(others(&again), others(m));
     } else {
         prop_assert_eq!(again.header_count(), m.header_count() + 1);
         prop_assert_eq!(again.body(), m.body());

@@ -321,8 +321,12 @@ impl Endpoint {
         if !c.enabled {
             return Ok(());
         }
-        c.enabled = false;
+        // Calls end first, while the connection may still send their
+        // BYE or CANCEL; after that it sends no new call request.
         self.end_calls_on(now, id);
+        if let Some(c) = self.conns.get_mut(&id) {
+            c.enabled = false;
+        }
         self.stop(now, id, false);
         self.set_status(id, ConnectionStatus::Disabled, StatusReason::Command);
         self.drain_table(now);

@@ -228,11 +228,12 @@ impl Endpoint {
         dest.flow.is_none_or(|f| self.flows.contains_key(&f))
     }
 
-    /// Where a call's messages on connection `id` go now, if anywhere.
+    /// Where a call's messages on connection `id` go now, if anywhere: a
+    /// disabled connection starts no new call request (its calls ended
+    /// when it was disabled).
     pub(super) fn call_route(&self, id: ConnectionId) -> Option<Route> {
-        self.conns
-            .get(&id)?
-            .route(self.config.local_udp)
+        let c = self.conns.get(&id).filter(|c| c.enabled)?;
+        c.route(self.config.local_udp)
             .filter(|r| self.is_live(&r.dest))
     }
 

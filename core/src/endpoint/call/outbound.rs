@@ -474,7 +474,15 @@ impl Endpoint {
     /// Sends the CANCEL of our INVITE (RFC 3261 §9.1): its Request-URI,
     /// top Via (same branch), Route, From, To, Call-ID and CSeq number.
     fn send_cancel(&mut self, now: Instant, sid: SessionId) {
-        let Some(inv) = self.sessions.get(&sid).and_then(|s| s.invite.as_ref()) else {
+        let Some(s) = self.sessions.get(&sid) else {
+            return;
+        };
+        // A connection disabled or removed since sends no new request; its
+        // INVITE is given up with its other transactions.
+        if !self.conns.get(&s.conn).is_some_and(|c| c.enabled) {
+            return;
+        }
+        let Some(inv) = s.invite.as_ref() else {
             return;
         };
         let Ok(invite) = parse(&inv.request) else {

@@ -62,15 +62,11 @@ pub fn require_peers(needs: &[Peer]) -> bool {
     false
 }
 
-/// Whether we run in CI (`CI` is `true` or `1`).
+/// Whether the tests run in CI: `CI` is set to anything but `false`, `0`
+/// or nothing (CI services set `CI=true`).
 pub fn in_ci() -> bool {
-    matches!(
-        std::env::var("CI")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref(),
-        Ok("true" | "1")
-    )
+    std::env::var("CI")
+        .is_ok_and(|v| !matches!(v.trim().to_ascii_lowercase().as_str(), "" | "0" | "false"))
 }
 
 /// Whether we run as root (the effective uid from `/proc/self/status`).

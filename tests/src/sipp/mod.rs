@@ -29,7 +29,7 @@ mod process;
 mod stats;
 
 use std::ffi::OsString;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -46,11 +46,7 @@ pub fn scenario_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("interop/sipp")
 }
 
-/// Whether the tests run in CI: `CI` is set to anything but `false`, `0`
-/// or nothing (CI services set `CI=true`).
-pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false" | "FALSE"))
-}
+pub use crate::interop::in_ci;
 
 /// The `sipp` program: `$SIPP` if set, else `sipp` on the `PATH`.
 pub fn find_sipp() -> Option<PathBuf> {
@@ -58,10 +54,7 @@ pub fn find_sipp() -> Option<PathBuf> {
         let p = PathBuf::from(p);
         return p.is_file().then_some(p);
     }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("sipp"))
-        .find(|p| p.is_file())
+    crate::interop::which("sipp")
 }
 
 /// The `sipp` program for a test, or `None` when the test should return
@@ -82,20 +75,10 @@ pub fn sipp_or_skip() -> Option<PathBuf> {
     }
 }
 
-/// A port free for both UDP and TCP on `ip` just now (SIPp binds it
-/// soon after; the OS does not hand out a just-freed port again at once).
+/// A port free for both UDP and TCP on `ip` just now (see
+/// [`interop::free_port`](crate::interop::free_port)).
 pub fn free_port(ip: IpAddr) -> std::io::Result<u16> {
-    for _ in 0..50 {
-        let tcp = TcpListener::bind(SocketAddr::new(ip, 0))?;
-        let port = tcp.local_addr()?.port();
-        if UdpSocket::bind(SocketAddr::new(ip, port)).is_ok() {
-            return Ok(port);
-        }
-    }
-    Err(std::io::Error::new(
-        std::io::ErrorKind::AddrInUse,
-        "no port free for both UDP and TCP",
-    ))
+    Ok(crate::interop::free_port(ip))
 }
 
 /// Whether SIPp answers calls (`-sf` as a server) or places them.

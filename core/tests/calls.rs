@@ -864,3 +864,15 @@ fn a_forked_2xx_after_disable_is_acked_but_not_byed() {
         .collect();
     assert_eq!(forked, ["ACK"]);
 }
+
+#[test]
+fn a_required_extension_we_lack_gets_420_with_unsupported() {
+    let mut p = Phone::new();
+    p.deliver(&inbound_invite("Require: 100rel, precondition\r\n", "req"));
+    let bad = p.take_response(420);
+    assert_eq!(bad.header(H::Unsupported), Some("100rel, precondition"));
+    assert!(p.ep.sessions().is_empty());
+    // Supported (not Require) is fine.
+    p.deliver(&inbound_invite("Supported: 100rel\r\n", "sup"));
+    p.take_response(180);
+}

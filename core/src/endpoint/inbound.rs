@@ -129,6 +129,28 @@ impl Endpoint {
         }
         let method = msg.method();
         let in_dialog = msg.to().ok().and_then(|t| t.tag()).is_some();
+        // RFC 3261 §8.2.2.3: we support no extension, so any option tag a
+        // request requires gets 420 with the tags listed as Unsupported
+        // (CANCEL never carries Require, §9.1).
+        if method != Some(Method::Cancel) {
+            let required: Vec<&str> = msg
+                .header_values(HeaderName::Require)
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .collect();
+            if !required.is_empty() {
+                let unsupported = required.join(", ");
+                self.respond_plain(
+                    now,
+                    tx,
+                    msg,
+                    420,
+                    "Bad Extension",
+                    &[(HeaderName::Unsupported, &unsupported)],
+                );
+                return;
+            }
+        }
         if method == Some(Method::Cancel) {
             self.on_cancel(now, tx, msg);
             return;

@@ -876,3 +876,17 @@ fn a_required_extension_we_lack_gets_420_with_unsupported() {
     p.deliver(&inbound_invite("Supported: 100rel\r\n", "sup"));
     p.take_response(180);
 }
+
+#[test]
+fn a_merged_invite_by_another_path_gets_482() {
+    let mut p = Phone::new();
+    p.deliver(&inbound_invite("", "merge"));
+    p.take_response(180);
+    // The same INVITE by another proxy path: another branch.
+    let again = String::from_utf8(inbound_invite("", "merge"))
+        .unwrap()
+        .replace("branch=z9hG4bKmerge", "branch=z9hG4bKother");
+    p.deliver(again.as_bytes());
+    p.take_response(482);
+    assert_eq!(p.ep.sessions().len(), 1);
+}

@@ -148,6 +148,30 @@ impl Endpoint {
                 },
             );
         };
+        // RFC 3261 §8.2.2.2: the same request reaching us again by another
+        // path (a merged request: same From tag, Call-ID and CSeq, another
+        // branch) gets 482.
+        let merged = {
+            let key = (
+                msg.call_id().ok(),
+                msg.from().ok().and_then(|f| f.tag()),
+                msg.cseq().ok().map(|c| c.seq),
+            );
+            self.sessions.values().any(|s| {
+                !s.ended
+                    && s.direction == CallDirection::Inbound
+                    && s.dialog.as_ref().is_some_and(|d| {
+                        key.0 == Some(d.call_id.as_str())
+                            && key.1 == Some(d.remote_tag.as_str())
+                            && key.2.is_some()
+                            && d.remote_seq == key.2
+                    })
+            })
+        };
+        if merged {
+            refuse(self, 482, "Loop Detected");
+            return;
+        }
         let Some(conn) = self.inbound_connection(msg, &from) else {
             refuse(self, 404, "Not Found");
             return;

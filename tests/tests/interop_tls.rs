@@ -12,7 +12,9 @@
 //! - a phone that trusts only the public roots, or another CA, is refused:
 //!   Unavailable, `TransportError::Tls` naming the certificate;
 //! - a certificate for another name (`wrong.example`) is refused with a
-//!   name error.
+//!   name error;
+//! - a TLS site that stops is noticed and, once back, used again (a new
+//!   handshake, registered again on its TLS socket).
 //!
 //! Without the peers (`scripts/install-peers.sh`) the tests pass with a
 //! note, except under `CI=true` where they fail.
@@ -417,4 +419,50 @@ fn std_refuses_a_certificate_of_another_ca_or_name() {
     let why = refused(ca.std_only(), &["name"]);
     eprintln!("std, wrong name: {why}");
     eprintln!("std: refusals in {:?}", t0.elapsed());
+}
+
+/// A TLS site whose process stops is noticed (keep-alive 1 s + probe
+/// 1 s) and used again once it is back: a new handshake, a new
+/// registration on its TLS socket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokio_tls_site_down_and_back() {
+    if !require_peers(&[Peer::Kamailio]) {
+        return;
+    }
+    let t0 = Instant::now();
+    let ca = Ca::new("geosip interop CA");
+    let mut site = site(ca.leaf(&["localhost", "127.0.0.1"]));
+    let (phone, mut events) = tokio_phone(ca.tokio_only()).await;
+    let mut c = conn("1001", &site, "localhost");
+    c.keepalive_interval = Duration::from_secs(1);
+    c.probe_timeout = Duration::from_secs(1);
+    phone.add_connection(ConnectionId(0), c).await.unwrap();
+    let available = status_of(0, ConnectionStatus::Available);
+    tokio_event(&mut events, "Available", available).await;
+    assert_registered_over_tls(&site, "1001@geosip.test");
+
+    let down = Instant::now();
+    site.stop();
+    tokio_event(
+        &mut events,
+        "Unavailable",
+        status_of(0, ConnectionStatus::Unavailable),
+    )
+    .await;
+    let took = down.elapsed();
+    eprintln!("TLS site down noticed in {took:?}");
+    assert!(took <= Duration::from_secs(3), "{took:?}");
+
+    site.restart().unwrap();
+    let back = Instant::now();
+    tokio_event(
+        &mut events,
+        "Available again",
+        status_of(0, ConnectionStatus::Available),
+    )
+    .await;
+    eprintln!("TLS site back used again in {:?}", back.elapsed());
+    assert_registered_over_tls(&site, "1001@geosip.test");
+    phone.shutdown().await;
+    eprintln!("tokio: TLS site down and back in {:?}", t0.elapsed());
 }

@@ -1,10 +1,11 @@
 //! A Kamailio instance of the test's own, run from the repository's
 //! `tests/interop/kamailio.cfg` (a digest-auth registrar and record-routing
 //! proxy, all in memory), listening on one address and port for UDP and
-//! TCP.
+//! TCP, and optionally on a second port for TLS (Kamailio's tls module,
+//! with a certificate and key the test gives it).
 //!
-//! Each instance has its own folder with its pid file, control socket and
-//! log. It runs in the foreground (`-DD`) in a process group of its own,
+//! Each instance has its own folder with its pid file, control socket,
+//! log and, with TLS, its certificate, key and tls module config. It runs in the foreground (`-DD`) in a process group of its own,
 //! so stopping it signals only the processes this instance started. It is
 //! stopped and its folder removed on drop, panics included; on a panic its
 //! log's tail is printed.
@@ -34,6 +35,22 @@ pub struct KamailioConfig {
     pub invite_auth: bool,
     /// Run inside this network namespace (`ip netns exec`).
     pub netns: Option<String>,
+    /// Listen on TLS too (`-A WITH_TLS`).
+    pub tls: Option<TlsListener>,
+}
+
+/// A TLS listener of a [`Kamailio`]: its port and the server certificate
+/// it presents. The PEMs are written into the instance's folder with a
+/// tls module config (`tls.cfg`) naming them; TLS 1.2 and later, no
+/// client certificate asked for.
+#[derive(Debug, Clone)]
+pub struct TlsListener {
+    /// The TLS port on the instance's address; `free_port` by default.
+    pub port: u16,
+    /// The certificate chain (leaf first), PEM.
+    pub cert_pem: String,
+    /// Its private key, PEM.
+    pub key_pem: String,
 }
 
 impl KamailioConfig {
@@ -64,12 +81,24 @@ impl KamailioConfig {
             ],
             invite_auth: false,
             netns: None,
+            tls: None,
         }
     }
 
     /// Challenges INVITEs with 407.
     pub fn with_invite_auth(mut self) -> Self {
         self.invite_auth = true;
+        self
+    }
+
+    /// Listens on TLS too, on a free port of its address, presenting
+    /// `cert_pem` (chain, leaf first) with `key_pem`.
+    pub fn with_tls(mut self, cert_pem: impl Into<String>, key_pem: impl Into<String>) -> Self {
+        self.tls = Some(TlsListener {
+            port: free_port(self.ip),
+            cert_pem: cert_pem.into(),
+            key_pem: key_pem.into(),
+        });
         self
     }
 }
@@ -92,8 +121,31 @@ impl Kamailio {
             dir,
             child: None,
         };
+        k.write_tls_files()?;
         k.restart()?;
         Ok(k)
+    }
+
+    /// With TLS: the certificate, key and tls module config in the folder.
+    fn write_tls_files(&self) -> Result<(), String> {
+        let Some(tls) = &self.cfg.tls else {
+            return Ok(());
+        };
+        let write = |name: &str, text: &str| {
+            let path = self.dir.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("write {}: {e}", path.display()))
+        };
+        write("tls-cert.pem", &tls.cert_pem)?;
+        write("tls-key.pem", &tls.key_pem)?;
+        write(
+            "tls.cfg",
+            &format!(
+                "[server:default]\nmethod = TLSv1.2+\ncertificate = {}\nprivate_key = {}\n\
+                 verify_certificate = no\nrequire_certificate = no\n",
+                self.dir.join("tls-cert.pem").display(),
+                self.dir.join("tls-key.pem").display()
+            ),
+        )
     }
 
     /// Where it listens (UDP and TCP).
@@ -104,6 +156,19 @@ impl Kamailio {
     /// Its `host:port`, as a connection's server.
     pub fn server(&self) -> String {
         self.addr().to_string()
+    }
+
+    /// Where it listens for TLS, if it does.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.cfg
+            .tls
+            .as_ref()
+            .map(|t| SocketAddr::new(self.cfg.ip, t.port))
+    }
+
+    /// The TLS port, if it listens for TLS.
+    pub fn tls_port(&self) -> Option<u16> {
+        self.cfg.tls.as_ref().map(|t| t.port)
     }
 
     /// The digest realm.
@@ -161,6 +226,15 @@ impl Kamailio {
             .arg(&self.dir);
         if self.cfg.invite_auth {
             cmd.args(["-A", "WITH_INVITE_AUTH"]);
+        }
+        if let Some(tls) = self.tls_addr() {
+            cmd.arg("-l")
+                .arg(format!("tls:{tls}"))
+                .args(["-A", "WITH_TLS", "-A"])
+                .arg(format!(
+                    "TLS_CONFIG=\"{}\"",
+                    self.dir.join("tls.cfg").display()
+                ));
         }
         cmd
     }
@@ -262,6 +336,12 @@ impl Kamailio {
         self.rpc(&["ul.dump"]).map(|s| parse_ul_dump(&s))
     }
 
+    /// The sockets (`proto:ip:port`, e.g. `tls:127.0.0.1:5061`) on which
+    /// the contacts of `aor` registered, from `ul.dump`.
+    pub fn contact_sockets(&self, aor: &str) -> Result<Vec<String>, String> {
+        self.rpc(&["ul.dump"]).map(|s| parse_ul_sockets(&s, aor))
+    }
+
     /// Whether the location table has a contact for `aor` (`user@domain`).
     pub fn has_contact(&self, aor: &str) -> bool {
         self.location()
@@ -346,9 +426,23 @@ pub fn parse_ul_dump(text: &str) -> BTreeMap<String, Vec<String>> {
     table
 }
 
+/// Reads `kamcmd ul.dump`: the `Socket:` of each contact of `aor`.
+pub fn parse_ul_sockets(text: &str, aor: &str) -> Vec<String> {
+    let mut sockets = Vec::new();
+    let mut current = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(a) = line.strip_prefix("AoR:") {
+            current = a.trim() == aor;
+        } else if let (Some(sock), true) = (line.strip_prefix("Socket:"), current) {
+            sockets.push(sock.trim().to_owned());
+        }
+    }
+    sockets
+}
+
 #[cfg(test)]
 mod tests {
-    use super::parse_ul_dump;
+    use super::{parse_ul_dump, parse_ul_sockets};
 
     #[test]
     fn reads_aors_and_contacts() {
@@ -362,5 +456,22 @@ mod tests {
         assert_eq!(t["1001@geosip.test"], vec!["sip:1001@127.0.0.1:5070"]);
         assert!(t["1002@geosip.test"].is_empty());
         assert!(parse_ul_dump("{\n\tDomains: {\n\t}\n}\n").is_empty());
+    }
+
+    #[test]
+    fn reads_the_sockets_of_one_aor() {
+        let dump = "AoR: 1001@geosip.test\nContacts: {\nContact: {\n\
+            Address: sip:1001@127.0.0.1:40000;transport=tls\n\
+            Socket: tls:127.0.0.1:5061\n}\n}\nAoR: 1002@geosip.test\n\
+            Contacts: {\nContact: {\nSocket: udp:127.0.0.1:5060\n}\n}\n";
+        assert_eq!(
+            parse_ul_sockets(dump, "1001@geosip.test"),
+            vec!["tls:127.0.0.1:5061"]
+        );
+        assert_eq!(
+            parse_ul_sockets(dump, "1002@geosip.test"),
+            vec!["udp:127.0.0.1:5060"]
+        );
+        assert!(parse_ul_sockets(dump, "1003@geosip.test").is_empty());
     }
 }

@@ -189,15 +189,25 @@ fn invites(site: &Kamailio) -> u64 {
     site.statistic("rcv_requests_invite").unwrap()
 }
 
+/// The pause between one step of a call and the next. Kamailio's UDP
+/// workers relay in parallel, so our ACK and the request right after it
+/// (re-INVITE, BYE) can reach SIPp swapped; SIPp's scenario takes them
+/// only in order and drops the call (the re-INVITE then ends it with 408
+/// from Kamailio's fr_timer). An agent never holds within milliseconds.
+const SETTLE: Duration = Duration::from_millis(150);
+
 /// Connect, hold, retrieve, hang up `call` (SIPp checks each SDP); the
 /// events seen.
 fn hold_call(ua: &mut dyn Ua, call: SessionId) -> Vec<Event> {
     let mut log = Vec::new();
     reach(ua, &mut log, call, SessionStatus::Connected);
+    std::thread::sleep(SETTLE);
     ua.hold(call);
     reach(ua, &mut log, call, SessionStatus::Held);
+    std::thread::sleep(SETTLE);
     ua.retrieve(call);
     reach(ua, &mut log, call, SessionStatus::Connected);
+    std::thread::sleep(SETTLE);
     ua.hangup(call);
     reach(ua, &mut log, call, SessionStatus::Disconnected);
     log

@@ -351,62 +351,27 @@ fn sipp_calls_us(runtime: Runtime, transport: TransportKind) {
     );
 }
 
-#[test]
-fn tokio_udp_fallback_to_sipp() {
-    fallback_to_sipp(Runtime::Tokio, TransportKind::Udp);
+/// One `#[test]` per runtime and transport for each scenario.
+macro_rules! tests {
+    ($($name:ident: $scenario:ident($runtime:ident, $transport:ident);)*) => {$(
+        #[test]
+        fn $name() {
+            $scenario(Runtime::$runtime, TransportKind::$transport);
+        }
+    )*};
 }
 
-#[test]
-fn tokio_tcp_fallback_to_sipp() {
-    fallback_to_sipp(Runtime::Tokio, TransportKind::Tcp);
-}
-
-#[test]
-fn std_udp_fallback_to_sipp() {
-    fallback_to_sipp(Runtime::Std, TransportKind::Udp);
-}
-
-#[test]
-fn std_tcp_fallback_to_sipp() {
-    fallback_to_sipp(Runtime::Std, TransportKind::Tcp);
-}
-
-#[test]
-fn tokio_udp_sipp_calls_us() {
-    sipp_calls_us(Runtime::Tokio, TransportKind::Udp);
-}
-
-#[test]
-fn tokio_tcp_sipp_calls_us() {
-    sipp_calls_us(Runtime::Tokio, TransportKind::Tcp);
-}
-
-#[test]
-fn std_udp_sipp_calls_us() {
-    sipp_calls_us(Runtime::Std, TransportKind::Udp);
-}
-
-#[test]
-fn std_tcp_sipp_calls_us() {
-    sipp_calls_us(Runtime::Std, TransportKind::Tcp);
-}
-
-#[test]
-fn tokio_udp_invite_407_to_sipp() {
-    invite_407_to_sipp(Runtime::Tokio, TransportKind::Udp);
-}
-
-#[test]
-fn tokio_tcp_invite_407_to_sipp() {
-    invite_407_to_sipp(Runtime::Tokio, TransportKind::Tcp);
-}
-
-#[test]
-fn std_udp_invite_407_to_sipp() {
-    invite_407_to_sipp(Runtime::Std, TransportKind::Udp);
-}
-
-#[test]
-fn std_tcp_invite_407_to_sipp() {
-    invite_407_to_sipp(Runtime::Std, TransportKind::Tcp);
+tests! {
+    tokio_udp_fallback_to_sipp: fallback_to_sipp(Tokio, Udp);
+    tokio_tcp_fallback_to_sipp: fallback_to_sipp(Tokio, Tcp);
+    std_udp_fallback_to_sipp: fallback_to_sipp(Std, Udp);
+    std_tcp_fallback_to_sipp: fallback_to_sipp(Std, Tcp);
+    tokio_udp_sipp_calls_us: sipp_calls_us(Tokio, Udp);
+    tokio_tcp_sipp_calls_us: sipp_calls_us(Tokio, Tcp);
+    std_udp_sipp_calls_us: sipp_calls_us(Std, Udp);
+    std_tcp_sipp_calls_us: sipp_calls_us(Std, Tcp);
+    tokio_udp_invite_407_to_sipp: invite_407_to_sipp(Tokio, Udp);
+    tokio_tcp_invite_407_to_sipp: invite_407_to_sipp(Tokio, Tcp);
+    std_udp_invite_407_to_sipp: invite_407_to_sipp(Std, Udp);
+    std_tcp_invite_407_to_sipp: invite_407_to_sipp(Std, Tcp);
 }

@@ -32,6 +32,7 @@ use geosip_core::event::{ConnectionStatus, Event};
 use geosip_core::io::TransportKind;
 use geosip_core::session::{SessionId, SessionReason, SessionStatus};
 use geosip_sim::interop::kamailio::{Kamailio, KamailioConfig};
+use geosip_sim::interop::netns::Netns;
 use geosip_sim::interop::{require_peers, Peer};
 use geosip_sim::sipp::{sipp_or_skip, Sipp, SippRun};
 
@@ -261,6 +262,56 @@ fn fallback_to_sipp(runtime: Runtime, transport: TransportKind) {
     );
 }
 
+/// The same story when site 1 is not stopped but cut off silently, as a
+/// real WAN outage is: it runs in a network namespace of the test's own,
+/// and an nftables rule drops everything (no answer, not even ICMP).
+fn fallback_to_sipp_after_silent_cut(runtime: Runtime, transport: TransportKind) {
+    if !require_peers(&[Peer::Kamailio, Peer::Netns]) {
+        return;
+    }
+    let Some(bin) = sipp_or_skip() else { return };
+    let t0 = Instant::now();
+    let ns = Netns::create().unwrap();
+    let mut far = KamailioConfig::in_netns(ns.name(), ns.ns_ip());
+    far.users.push((SIPP_USER.into(), SIPP_PASSWORD.into()));
+    let site1 = Kamailio::start(far).unwrap();
+    let site2 = start_site(loopback(2), false);
+    let ua = &mut *phone(runtime, ns.host_ip());
+    ua.add(0, conn_as("1001", &site1, transport));
+    ua.add(1, conn_as("1002", &site2, transport));
+    let uas = sipp_2000_at(&bin, &site2, transport);
+    wait_status(ua, 0, ConnectionStatus::Available, REGISTER);
+    wait_status(ua, 1, ConnectionStatus::Available, REGISTER);
+
+    ns.cut().unwrap();
+    wait_status(ua, 0, ConnectionStatus::Unavailable, DETECT);
+    let call = ua.dial(0, SIPP_USER);
+    let log = hold_call(ua, call);
+    let events = session_events(&log, call);
+    assert!(
+        events.iter().all(|(c, ..)| *c == ConnectionId(1)),
+        "every session event must name connection 1: {events:?}"
+    );
+    assert!(
+        events.iter().any(|(_, _, r)| matches!(
+            r,
+            SessionReason::Fallback {
+                from: ConnectionId(0),
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+    let outcome = uas.wait(STEP);
+    assert!(outcome.passed(1), "{outcome}");
+    ns.mend().unwrap();
+    wait_status(ua, 0, ConnectionStatus::Available, REGISTER);
+    eprintln!(
+        "{runtime:?}/{transport}: fallback after a silent cut in {:?}",
+        t0.elapsed()
+    );
+}
+
 /// Our INVITE to 2000 is challenged (407) by the site, retried with
 /// credentials, and the call goes through to SIPp.
 fn invite_407_to_sipp(runtime: Runtime, transport: TransportKind) {
@@ -374,4 +425,6 @@ tests! {
     tokio_tcp_invite_407_to_sipp: invite_407_to_sipp(Tokio, Tcp);
     std_udp_invite_407_to_sipp: invite_407_to_sipp(Std, Udp);
     std_tcp_invite_407_to_sipp: invite_407_to_sipp(Std, Tcp);
+    tokio_udp_fallback_after_silent_cut: fallback_to_sipp_after_silent_cut(Tokio, Udp);
+    std_tcp_fallback_after_silent_cut: fallback_to_sipp_after_silent_cut(Std, Tcp);
 }

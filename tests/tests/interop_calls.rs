@@ -36,7 +36,7 @@ use geosip_sim::interop::netns::Netns;
 use geosip_sim::interop::{require_peers, Peer};
 use geosip_sim::sipp::{sipp_or_skip, Sipp, SippRun};
 
-#[path = "interop_calls/phones.rs"]
+#[path = "common/phones.rs"]
 mod phones;
 use phones::{phone, Runtime, Ua};
 

@@ -28,7 +28,7 @@ use geosip_sim::interop::kamailio::{Kamailio, KamailioConfig};
 use geosip_sim::interop::netns::Netns;
 use geosip_sim::interop::{require_peers, Peer};
 
-#[path = "interop_kamailio/phones.rs"]
+#[path = "common/phones.rs"]
 mod phones;
 use phones::{phone, Runtime, Ua};
 

@@ -1,6 +1,8 @@
-//! The two phones under test behind one face, so every scenario runs on
-//! both runtimes: tokio (driven from the test thread with `block_on`) and
-//! std.
+//! The two phones under test behind one face, so every interop scenario
+//! runs on both runtimes: tokio (driven from the test thread with
+//! `block_on`) and std. Shared by the interop test binaries, each of which
+//! uses part of it.
+#![allow(dead_code)]
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::mpsc::Receiver;
@@ -15,6 +17,8 @@ pub trait Ua {
     fn add(&self, id: u32, cfg: ConnectionConfig);
     fn disable(&self, id: u32);
     fn remove(&self, id: u32);
+    fn hold(&self, call: SessionId);
+    fn retrieve(&self, call: SessionId);
     /// The connection's status, `None` once removed.
     fn status(&self, id: u32) -> Option<ConnectionStatus>;
     /// The next event, if one comes within `max`.
@@ -42,6 +46,12 @@ impl Ua for TokioUa {
     fn remove(&self, id: u32) {
         let f = self.phone.remove_connection(ConnectionId(id));
         self.rt.block_on(f).unwrap();
+    }
+    fn hold(&self, call: SessionId) {
+        self.rt.block_on(self.phone.hold(call)).unwrap();
+    }
+    fn retrieve(&self, call: SessionId) {
+        self.rt.block_on(self.phone.retrieve(call)).unwrap();
     }
     fn status(&self, id: u32) -> Option<ConnectionStatus> {
         let all = self.rt.block_on(self.phone.connections()).unwrap();
@@ -90,6 +100,12 @@ impl Ua for StdUa {
     }
     fn remove(&self, id: u32) {
         self.phone.remove_connection(ConnectionId(id)).unwrap();
+    }
+    fn hold(&self, call: SessionId) {
+        self.phone.hold(call).unwrap();
+    }
+    fn retrieve(&self, call: SessionId) {
+        self.phone.retrieve(call).unwrap();
     }
     fn status(&self, id: u32) -> Option<ConnectionStatus> {
         let all = self.phone.connections().unwrap();

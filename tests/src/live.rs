@@ -153,6 +153,8 @@ impl LiveSite {
         let (listener, udp) = bind(ip, port)?;
         let addr = udp.local_addr()?;
         config.port = Some(addr.port());
+        // A live site may serve for hours: keep its request log bounded.
+        config.max_records.get_or_insert(10_000);
         let wake_to = SocketAddr::new(reachable(ip), addr.port());
         let waker = UdpSocket::bind((wake_to.ip(), 0))?;
         let shared = Arc::new(Shared {

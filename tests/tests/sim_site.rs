@@ -250,3 +250,21 @@ fn bindings_expire() {
     sim.run_for(Duration::from_secs(2));
     assert!(!sim.site(SITE).is_bound(sim.now(), "1001"));
 }
+
+#[test]
+fn the_request_log_keeps_at_most_max_records() {
+    let mut config = SiteConfig::new("example.com");
+    config.max_records = Some(3);
+    let (mut sim, to) = setup(config);
+    for cseq in 1..=5 {
+        let reply = send(&mut sim, to, options_request(ENDPOINT_UDP, to, cseq));
+        assert_eq!(status(&reply), 200);
+    }
+    let seqs: Vec<u32> = sim
+        .site(SiteId(0))
+        .requests()
+        .iter()
+        .map(|r| r.cseq)
+        .collect();
+    assert_eq!(seqs, [3, 4, 5], "the newest three");
+}

@@ -66,6 +66,12 @@ pub struct SiteConfig {
     /// The TLS port. Default `None`: [`SIPS_PORT`](super::SIPS_PORT)
     /// (5061). Read when the site is made.
     pub tls_port: Option<u16>,
+    /// The most received requests kept for [`Site::requests`]; older ones
+    /// are dropped. Default `None`: all (a simulated run is bounded); a
+    /// site served for hours on real sockets sets a bound.
+    ///
+    /// [`Site::requests`]: super::Site::requests
+    pub max_records: Option<usize>,
 }
 
 impl SiteConfig {
@@ -88,6 +94,7 @@ impl SiteConfig {
             challenge_invites: None,
             port: None,
             tls_port: None,
+            max_records: None,
         }
     }
 

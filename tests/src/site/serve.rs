@@ -25,6 +25,12 @@ impl Site {
                     .filter_map(Result::ok)
                     .find_map(|c| c.expires())
             });
+        if let Some(max) = self.config.max_records {
+            if self.requests.len() >= max.max(1) {
+                let excess = self.requests.len() + 1 - max.max(1);
+                self.requests.drain(..excess);
+            }
+        }
         self.requests.push(ReceivedRequest {
             at: now,
             method: msg

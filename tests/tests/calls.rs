@@ -47,6 +47,17 @@ fn run_until_status(sim: &mut Sim, sid: SessionId, want: SessionStatus, max: Dur
     sim.run_until(|sim| status(sim, sid) == Some(want), max)
 }
 
+/// Dials `dest` from `conn` and runs until the call is Connected (the
+/// far ends answer after their 1 s ring).
+fn connected_call(sim: &mut Sim, conn: ConnectionId, dest: &str) -> SessionId {
+    let sid = sim.command(|ep, now| ep.dial(now, conn, dest)).unwrap();
+    assert!(
+        run_until_status(sim, sid, SessionStatus::Connected, Duration::from_secs(3)),
+        "call {sid} to {dest} did not connect"
+    );
+    sid
+}
+
 fn incoming(sim: &Sim) -> Option<(SessionId, ConnectionId)> {
     sim.events().iter().rev().find_map(|r| match &r.event {
         Event::IncomingCall {
@@ -60,15 +71,7 @@ fn incoming(sim: &Sim) -> Option<(SessionId, ConnectionId)> {
 
 fn outbound_call_with_hold_and_retrieve(transport: TransportKind) {
     let (mut sim, s) = setup(11, transport);
-    let sid = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        sid,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    let sid = connected_call(&mut sim, s.conns[0], "2000");
     let h = history(&sim, sid);
     assert_eq!(
         h.iter().map(|x| x.1).collect::<Vec<_>>(),
@@ -334,15 +337,7 @@ fn with_no_site_left_the_call_ends_408() {
 #[test]
 fn an_inbound_call_is_taken_on_its_connection_and_a_second_one_rings() {
     let (mut sim, s) = setup(17, TransportKind::Udp);
-    let out = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        out,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    let out = connected_call(&mut sim, s.conns[0], "2000");
     // Site 2 calls user 1002: connection 2 rings while call 1 talks.
     let call = sim
         .site_command(s.sites[1], |site, now| {
@@ -390,39 +385,15 @@ fn an_inbound_call_is_taken_on_its_connection_and_a_second_one_rings() {
     ));
     assert_eq!(history(&sim, sid).last().unwrap().2, SessionReason::Remote);
     // Dialing again holds nothing new (call 1 is held already) and works.
-    let again = sim
-        .command(|ep, now| ep.dial(now, s.conns[1], "3000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        again,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    connected_call(&mut sim, s.conns[1], "3000");
     assert_eq!(status(&sim, out), Some(SessionStatus::Held));
 }
 
 #[test]
 fn dialing_holds_the_calls_that_talk() {
     let (mut sim, s) = setup(18, TransportKind::Udp);
-    let a = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        a,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
-    let b = sim
-        .command(|ep, now| ep.dial(now, s.conns[1], "2001"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        b,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    let a = connected_call(&mut sim, s.conns[0], "2000");
+    connected_call(&mut sim, s.conns[1], "2001");
     assert_eq!(status(&sim, a), Some(SessionStatus::Held));
     let list = sim.endpoint().sessions();
     assert_eq!(list.len(), 2);
@@ -588,15 +559,7 @@ fn the_far_end_holds_and_retrieves_us() {
 #[test]
 fn glare_is_retried_after_the_random_wait() {
     let (mut sim, s) = setup(22, TransportKind::Udp);
-    let sid = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        sid,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    let sid = connected_call(&mut sim, s.conns[0], "2000");
     sim.site_mut(s.sites[0]).set_glare_next_reinvite();
     let t = sim.now();
     sim.command(|ep, now| ep.hold(now, sid)).unwrap();
@@ -620,15 +583,7 @@ fn glare_is_retried_after_the_random_wait() {
 fn invite_challenges_are_answered_and_refusals_say_why() {
     let (mut sim, s) = setup(23, TransportKind::Udp);
     sim.site_mut(s.sites[0]).config_mut().challenge_invites = Some(407);
-    let sid = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        sid,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    connected_call(&mut sim, s.conns[0], "2000");
     assert_eq!(
         sim.site(s.sites[0]).last_call().unwrap().codes("INVITE")[..1],
         [Some(407)]
@@ -690,15 +645,7 @@ fn reject_and_far_end_hangup() {
 #[test]
 fn a_call_whose_site_dies_ends_408_when_it_next_needs_the_site() {
     let (mut sim, s) = setup(25, TransportKind::Udp);
-    let sid = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        sid,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    let sid = connected_call(&mut sim, s.conns[0], "2000");
     sim.cut_site(s.sites[0]);
     sim.command(|ep, now| ep.hold(now, sid)).unwrap();
     assert!(run_until_status(
@@ -748,15 +695,7 @@ fn a_call_ringing_through_a_site_that_dies_ends_408() {
 #[test]
 fn disable_and_remove_end_the_connections_calls_and_go_quiet() {
     let (mut sim, s) = setup(27, TransportKind::Udp);
-    let a = sim
-        .command(|ep, now| ep.dial(now, s.conns[0], "2000"))
-        .unwrap();
-    assert!(run_until_status(
-        &mut sim,
-        a,
-        SessionStatus::Connected,
-        Duration::from_secs(3)
-    ));
+    let a = connected_call(&mut sim, s.conns[0], "2000");
     sim.disable_connection(s.conns[0]).unwrap();
     assert_eq!(status(&sim, a), Some(SessionStatus::Disconnected));
     sim.run_for(Duration::from_secs(1));

@@ -214,6 +214,26 @@ fn hold_call(ua: &mut dyn Ua, call: SessionId) -> Vec<Event> {
     log
 }
 
+/// Every event of `call` names connection 1, and one says it moved there
+/// from connection 0.
+fn assert_fell_back_to_connection_1(log: &[Event], call: SessionId) {
+    let events = session_events(log, call);
+    assert!(
+        events.iter().all(|(c, ..)| *c == ConnectionId(1)),
+        "every session event must name connection 1: {events:?}"
+    );
+    assert!(
+        events.iter().any(|(_, _, r)| matches!(
+            r,
+            SessionReason::Fallback {
+                from: ConnectionId(0),
+                ..
+            }
+        )),
+        "one session event must say Fallback from connection 0: {events:?}"
+    );
+}
+
 /// Site 1 stops; a dial on its connection falls back to connection 1 on
 /// site 2, where SIPp (2000) answers, is held and retrieved.
 fn fallback_to_sipp(runtime: Runtime, transport: TransportKind) {
@@ -237,21 +257,7 @@ fn fallback_to_sipp(runtime: Runtime, transport: TransportKind) {
     let call = ua.dial(0, SIPP_USER);
     let log = hold_call(ua, call);
 
-    let events = session_events(&log, call);
-    assert!(
-        events.iter().all(|(c, ..)| *c == ConnectionId(1)),
-        "every session event must name connection 1: {events:?}"
-    );
-    assert!(
-        events.iter().any(|(_, _, r)| matches!(
-            r,
-            SessionReason::Fallback {
-                from: ConnectionId(0),
-                ..
-            }
-        )),
-        "one session event must say Fallback from connection 0: {events:?}"
-    );
+    assert_fell_back_to_connection_1(&log, call);
     let outcome = uas.wait(STEP);
     assert!(outcome.passed(1), "{outcome}");
     // The INVITE and the two re-INVITEs all passed site 2.
@@ -287,21 +293,7 @@ fn fallback_to_sipp_after_silent_cut(runtime: Runtime, transport: TransportKind)
     wait_status(ua, 0, ConnectionStatus::Unavailable, DETECT);
     let call = ua.dial(0, SIPP_USER);
     let log = hold_call(ua, call);
-    let events = session_events(&log, call);
-    assert!(
-        events.iter().all(|(c, ..)| *c == ConnectionId(1)),
-        "every session event must name connection 1: {events:?}"
-    );
-    assert!(
-        events.iter().any(|(_, _, r)| matches!(
-            r,
-            SessionReason::Fallback {
-                from: ConnectionId(0),
-                ..
-            }
-        )),
-        "{events:?}"
-    );
+    assert_fell_back_to_connection_1(&log, call);
     let outcome = uas.wait(STEP);
     assert!(outcome.passed(1), "{outcome}");
     ns.mend().unwrap();

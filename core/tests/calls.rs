@@ -381,6 +381,23 @@ Content-Length: {}\r\n\r\n{sdp}",
     .into_bytes()
 }
 
+/// A request of the caller (5000 at the site) within the dialog of an
+/// inbound call `call_id`, whose To tag (ours) is `tag`.
+fn in_dialog(method: &str, call_id: &str, tag: &str, seq: u32, extra: &str, body: &str) -> Vec<u8> {
+    let ct = if body.is_empty() {
+        String::new()
+    } else {
+        "Content-Type: application/sdp\r\n".to_owned()
+    };
+    format!(
+        "{method} sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bK{method}{seq}\r\n\
+From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={tag}\r\nCall-ID: {call_id}\r\n\
+CSeq: {seq} {method}\r\n{extra}{ct}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
 fn incoming_id(p: &Phone) -> SessionId {
     p.events
         .iter()
@@ -418,12 +435,8 @@ fn inbound_call_rings_is_answered_and_the_2xx_waits_for_its_ack() {
     // No ACK yet: the 2xx goes again after T1 (RFC 3261 §13.3.1.4).
     p.advance(Duration::from_millis(500));
     p.take_response(200);
-    let ack = format!(
-        "ACK sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKack\r\n\
-From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={}\r\nCall-ID: in1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n",
-        ok.to().unwrap().tag().unwrap()
-    );
-    p.deliver(ack.as_bytes());
+    let tag = ok.to().unwrap().tag().unwrap().to_owned();
+    p.deliver(&in_dialog("ACK", "in1", &tag, 1, "", ""));
     p.advance(Duration::from_secs(5));
     assert!(
         p.sent
@@ -447,12 +460,7 @@ From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={}\r\nCall-I
     assert_eq!(offer.direction(), Direction::SendOnly);
 
     // The far end hangs up the first.
-    let bye = format!(
-        "BYE sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKbye\r\n\
-From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={}\r\nCall-ID: in1\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n",
-        ok.to().unwrap().tag().unwrap()
-    );
-    p.deliver(bye.as_bytes());
+    p.deliver(&in_dialog("BYE", "in1", &tag, 2, "", ""));
     p.take_response(200);
     assert_eq!(
         p.statuses(sid).last().unwrap(),
@@ -498,18 +506,10 @@ fn the_site_drives_the_phone_auto_answer_and_notify() {
         &(SessionStatus::Connected, SessionReason::Site)
     );
     let tag = ok.to().unwrap().tag().unwrap().to_owned();
-    let ack = format!(
-        "ACK sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKack\r\n\
-From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={tag}\r\nCall-ID: a1\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n"
-    );
-    p.deliver(ack.as_bytes());
+    p.deliver(&in_dialog("ACK", "a1", &tag, 1, "", ""));
     let notify = |event: &str, seq: u32| {
-        format!(
-            "NOTIFY sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKn{seq}\r\n\
-From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={tag}\r\nCall-ID: a1\r\nCSeq: {seq} NOTIFY\r\n\
-Event: {event}\r\nSubscription-State: terminated\r\nContent-Length: 0\r\n\r\n"
-        )
-        .into_bytes()
+        let extra = format!("Event: {event}\r\nSubscription-State: terminated\r\n");
+        in_dialog("NOTIFY", "a1", &tag, seq, &extra, "")
     };
     p.deliver(&notify("hold", 2));
     p.take_response(200);
@@ -806,15 +806,10 @@ fn an_offerless_invite_gets_our_offer_in_the_2xx_and_the_answer_comes_in_the_ack
     let answer = offer
         .answer("10.9.9.9".parse().unwrap(), 7000, 5, Direction::SendRecv)
         .to_string();
-    let ack = format!(
-        "ACK sip:1001@10.0.0.1:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 10.1.0.1:5060;branch=z9hG4bKack\r\n\
-From: <sip:5000@10.1.0.1>;tag=caller\r\nTo: <sip:1001@10.1.0.1>;tag={}\r\nCall-ID: nooffer\r\nCSeq: 1 ACK\r\n\
-Content-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{answer}",
-        ok.to().unwrap().tag().unwrap(),
-        answer.len()
-    );
+    let tag = ok.to().unwrap().tag().unwrap().to_owned();
+    let ack = in_dialog("ACK", "nooffer", &tag, 1, "", &answer);
     p.events.clear();
-    p.deliver(ack.as_bytes());
+    p.deliver(&ack);
     assert!(p
         .events
         .iter()

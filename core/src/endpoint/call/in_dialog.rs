@@ -12,7 +12,7 @@ use crate::message::{HeaderName as H, Message, MessageWriter, Method};
 use crate::session::{CallDirection, SessionAction, SessionId, SessionReason};
 use crate::transaction::TxId;
 
-use super::super::{Endpoint, Purpose};
+use super::super::Endpoint;
 use super::outbound::{body_sdp, ALLOW};
 use super::{CallTimer, CallTx, ReInvite};
 
@@ -244,18 +244,19 @@ impl Endpoint {
             offer.as_bytes(),
         );
         let cseq = dialog.local_seq;
-        let s = self.sessions.get_mut(&sid).expect("present");
-        s.dialog = Some(dialog);
+        self.sessions.get_mut(&sid).expect("present").dialog = Some(dialog);
         let sent = match (route, bytes) {
             (Some(r), Some(b)) => self
-                .table
-                .send_request(now, b, r.dest)
-                .ok()
+                .start_call_tx(now, sid, conn, b, r.dest, CallTx::ReInvite)
                 .map(|tx| (tx, r.dest)),
             _ => None,
         };
         let Some((tx, dest)) = sent else {
-            s.media.pending_offer = None;
+            self.sessions
+                .get_mut(&sid)
+                .expect("present")
+                .media
+                .pending_offer = None;
             self.action_failed(
                 sid,
                 hold,
@@ -266,7 +267,6 @@ impl Endpoint {
             );
             return;
         };
-        self.owners.insert(tx, Purpose::Call(sid, CallTx::ReInvite));
         let s = self.sessions.get_mut(&sid).expect("present");
         s.reinvite = Some(ReInvite {
             tx,

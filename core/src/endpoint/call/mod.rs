@@ -228,13 +228,33 @@ impl Endpoint {
         dest.flow.is_none_or(|f| self.flows.contains_key(&f))
     }
 
-    /// Where a call's messages on connection `id` go now, if anywhere: a
-    /// disabled connection starts no new call request (its calls ended
-    /// when it was disabled).
+    /// Where a call's messages on connection `id` go now, if anywhere.
     pub(super) fn call_route(&self, id: ConnectionId) -> Option<Route> {
         let c = self.conns.get(&id).filter(|c| c.enabled)?;
         c.route(self.config.local_udp)
             .filter(|r| self.is_live(&r.dest))
+    }
+
+    /// Starts a client transaction for call `sid` on connection `conn`:
+    /// the one way a call's requests go out, so that one rule holds for
+    /// all of them. A disabled or removed connection starts none (its calls
+    /// ended when it was disabled, and its traffic must stop within the
+    /// probe timeout), and a flow that failed meanwhile is not used.
+    pub(super) fn start_call_tx(
+        &mut self,
+        now: Instant,
+        sid: SessionId,
+        conn: ConnectionId,
+        bytes: Vec<u8>,
+        dest: Destination,
+        kind: CallTx,
+    ) -> Option<TxId> {
+        if !self.is_live(&dest) || !self.conns.get(&conn).is_some_and(|c| c.enabled) {
+            return None;
+        }
+        let tx = self.table.send_request(now, bytes, dest).ok()?;
+        self.owners.insert(tx, super::Purpose::Call(sid, kind));
+        Some(tx)
     }
 
     /// Sends a message outside any transaction (an ACK for a 2xx, a 2xx

@@ -16,7 +16,7 @@ use crate::sdp::SessionDescription;
 use crate::session::{SessionId, SessionReason, SessionStatus};
 use crate::transaction::Destination;
 
-use super::super::{Endpoint, Purpose};
+use super::super::Endpoint;
 use super::{CallTx, OutInvite, Route};
 
 /// The methods we accept, for Allow (RFC 3261 §20.5).
@@ -155,12 +155,13 @@ impl Endpoint {
         if s.remote.is_empty() {
             s.remote = ruri.clone();
         }
-        match self.table.send_request(now, request.clone(), dest) {
-            Ok(tx) => {
+        let conn = s.conn;
+        match self.start_call_tx(now, sid, conn, request.clone(), dest, CallTx::Invite) {
+            Some(tx) => {
+                let s = self.sessions.get_mut(&sid).expect("present");
                 if let Some(old) = s.invite.as_ref().map(|i| i.tx) {
                     self.owners.remove(&old);
                 }
-                self.owners.insert(tx, Purpose::Call(sid, CallTx::Invite));
                 s.invite = Some(OutInvite {
                     tx,
                     request,
@@ -176,7 +177,7 @@ impl Endpoint {
                     auth_retries: retries,
                 });
             }
-            Err(_) => self.end_session(
+            None => self.end_session(
                 sid,
                 SessionReason::SipError {
                     code: 503,
@@ -407,16 +408,10 @@ impl Endpoint {
         let Some(conn) = self.sessions.get(&sid).map(|s| s.conn) else {
             return;
         };
-        // A disabled connection's traffic stops within its probe timeout:
-        // a 2xx that comes after the disable is ACKed but not BYEd (the
-        // BYE would be retransmitted for 32 s).
-        if !self.is_live(&dest) || !self.conns.get(&conn).is_some_and(|c| c.enabled) {
-            return;
-        }
+        // On a disabled connection, a 2xx that comes after the disable is
+        // ACKed but not BYEd (start_call_tx refuses it).
         if let Some(bytes) = self.write_in_dialog(conn, dialog, Method::Bye, None, None, b"") {
-            if let Ok(tx) = self.table.send_request(now, bytes, dest) {
-                self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
-            }
+            self.start_call_tx(now, sid, conn, bytes, dest, CallTx::Other);
         }
     }
 
@@ -477,11 +472,7 @@ impl Endpoint {
         let Some(s) = self.sessions.get(&sid) else {
             return;
         };
-        // A connection disabled or removed since sends no new request; its
-        // INVITE is given up with its other transactions.
-        if !self.conns.get(&s.conn).is_some_and(|c| c.enabled) {
-            return;
-        }
+        let conn = s.conn;
         let Some(inv) = s.invite.as_ref() else {
             return;
         };
@@ -509,11 +500,7 @@ impl Endpoint {
             .header(H::UserAgent, &self.config.user_agent);
         w.finish(b"");
         let (dest, invite_tx) = (inv.dest, inv.tx);
-        if self.is_live(&dest) {
-            if let Ok(tx) = self.table.send_request(now, buf, dest) {
-                self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
-            }
-        }
+        self.start_call_tx(now, sid, conn, buf, dest, CallTx::Other);
         // RFC 3261 §9.1: with no final response 64·T1 after the CANCEL,
         // the INVITE transaction is given up.
         let give_up = now + self.config.transactions.timers.t1 * 64;
@@ -535,9 +522,7 @@ impl Endpoint {
             dest,
             self.write_in_dialog(conn, &mut dialog, Method::Bye, None, None, b""),
         ) {
-            if let Ok(tx) = self.table.send_request(now, bytes, dest) {
-                self.owners.insert(tx, Purpose::Call(sid, CallTx::Other));
-            }
+            self.start_call_tx(now, sid, conn, bytes, dest, CallTx::Other);
         }
         if let Some(s) = self.sessions.get_mut(&sid) {
             s.dialog = Some(dialog);

@@ -534,7 +534,7 @@ const fn build_table() -> [Entry; 256] {
 static TABLE: [Entry; 256] = build_table();
 
 /// Resolves a name of two or more bytes.
-#[inline]
+#[inline(always)]
 fn long_name(b: &[u8]) -> HeaderName {
     let len = b.len();
     if len > MAX_LONG {

@@ -16,11 +16,13 @@ pub const INLINE_HEADERS: usize = 24;
 /// One header in the index: offsets into the head, resolved name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RawHeader {
-    pub name: HeaderName,
     pub name_start: u32,
-    pub name_end: u32,
     pub value_start: u32,
     pub value_end: u32,
+    /// Names are at most 65,535 bytes: 16 bytes per header keep the index
+    /// small, and a message is moved whole.
+    pub name_len: u16,
+    pub name: HeaderName,
 }
 
 pub(crate) type HeaderIndex = SmallVec<[RawHeader; INLINE_HEADERS]>;
@@ -196,7 +198,8 @@ impl<'a> Message<'a> {
     fn at(&self, h: &RawHeader) -> Header<'a> {
         Header {
             name: h.name,
-            raw_name: &self.head[h.name_start as usize..h.name_end as usize],
+            raw_name: &self.head
+                [h.name_start as usize..h.name_start as usize + usize::from(h.name_len)],
             value: &self.head[h.value_start as usize..h.value_end as usize],
         }
     }

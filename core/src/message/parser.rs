@@ -296,6 +296,12 @@ impl Parser {
                 ve -= 1;
             }
             let name = HeaderName::from_bytes(&data[line_start..name_end]);
+            let name_len = u16::try_from(name_end - line_start).map_err(|_| {
+                ParseError::new(
+                    K::BadHeaderLine("header name longer than 65,535 bytes"),
+                    header_line,
+                )
+            })?;
             if name == HeaderName::ContentLength {
                 let cl = parse_content_length(&data[vs..ve]).ok_or(ParseError {
                     kind: K::BadContentLength,
@@ -315,11 +321,11 @@ impl Parser {
                 content_length = Some(cl);
             }
             headers.push(super::parsed::RawHeader {
-                name,
                 name_start: (line_start - data_start) as u32,
-                name_end: (name_end - data_start) as u32,
                 value_start: (vs - data_start) as u32,
                 value_end: (ve - data_start) as u32,
+                name_len,
+                name,
             });
             pos = value_end + 2;
         }

@@ -127,12 +127,6 @@ pub(crate) fn eq_bytes(w: u64, b: u8) -> u64 {
     !(((t & LOW7) + LOW7) | t) & HIGH
 }
 
-/// 0x80 in every byte of `w` below 0x20, 0 elsewhere (exact).
-#[inline(always)]
-pub(crate) fn ctrl_bytes(w: u64) -> u64 {
-    !(((w & LOW7) + 0x60 * ONES) | w) & HIGH
-}
-
 /// Given `s` starting with `"`, returns the byte index just past the closing
 /// quote, honouring `\` escapes (RFC 3261 §25.1 quoted-pair). `None` if the
 /// quote is never closed.

@@ -166,7 +166,12 @@ pub(crate) fn head<'a>(
             ne -= 1;
         }
         let raw_name = &data[s..ne];
-        let name = HeaderName::from_bytes(raw_name);
+        let name = match data[s..].first_chunk::<16>() {
+            Some(&window) if raw_name.len() <= 16 => {
+                HeaderName::from_window(raw_name.len(), window)
+            }
+            _ => HeaderName::from_bytes(raw_name),
+        };
         // A known name matched byte for byte is a token; anything else is
         // checked here (a colon found past the line fails here too).
         if name == HeaderName::Other && !raw_name.iter().all(|&c| is_token_char(c)) {

@@ -366,6 +366,28 @@ impl HeaderName {
     /// assert_eq!(HeaderName::from_bytes(b"cAlL-iD"), HeaderName::CallId);
     /// assert_eq!(HeaderName::from_bytes(b"X-Custom"), HeaderName::Other);
     /// ```
+    /// [`from_bytes`](Self::from_bytes) for a name of `len` bytes (at
+    /// most 16) that starts a window of 16 bytes, read as one little-endian
+    /// word: one compare instead of three. The bytes past the name may be
+    /// anything.
+    #[inline(always)]
+    pub(crate) fn from_window(len: usize, window: [u8; 16]) -> HeaderName {
+        match len {
+            0 | 17.. => HeaderName::Other,
+            1 => compact_name(window[0]),
+            _ => {
+                let slot = hash(len, window[0], window[len / 2], window[len - 1]);
+                let (e, w) = (&TABLE[slot], &WIDE[slot]);
+                let word = u128::from_le_bytes(window);
+                if usize::from(e.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
+                    e.name
+                } else {
+                    HeaderName::Other
+                }
+            }
+        }
+    }
+
     #[inline]
     pub fn from_bytes(name: &[u8]) -> HeaderName {
         match name {
@@ -533,6 +555,55 @@ const fn build_table() -> [Entry; 256] {
 
 static TABLE: [Entry; 256] = build_table();
 
+/// The same names for [`HeaderName::from_window`], as one 16-byte word
+/// each: a name matches when `((window | case) ^ lower) & keep == 0`,
+/// where `case` has 0x20 on letters (so either case folds to lower case;
+/// only letters fold onto letters) and `keep` covers the name's length.
+#[derive(Clone, Copy)]
+struct WideEntry {
+    lower: u128,
+    case: u128,
+    keep: u128,
+}
+
+const fn build_wide(table: &[Entry; 256]) -> [WideEntry; 256] {
+    let empty = WideEntry {
+        lower: 0,
+        case: 0,
+        keep: 0,
+    };
+    let mut wide = [empty; 256];
+    let mut k = 0;
+    while k < HeaderName::KNOWN.len() {
+        let name = HeaderName::KNOWN[k];
+        let s = match name.as_str() {
+            Some(s) => s.as_bytes(),
+            None => panic!("a known name without spelling"),
+        };
+        let len = s.len();
+        let slot = hash(len, s[0], s[len / 2], s[len - 1]);
+        assert!(table[slot].len as usize == len, "tables disagree");
+        if len <= 16 {
+            let mut e = empty;
+            let mut i = 0;
+            while i < len {
+                let c = s[i].to_ascii_lowercase();
+                e.lower |= (c as u128) << (8 * i);
+                if c.is_ascii_lowercase() {
+                    e.case |= 0x20 << (8 * i);
+                }
+                e.keep |= 0xFF << (8 * i);
+                i += 1;
+            }
+            wide[slot] = e;
+        }
+        k += 1;
+    }
+    wide
+}
+
+static WIDE: [WideEntry; 256] = build_wide(&TABLE);
+
 /// Resolves a name of two or more bytes.
 #[inline(always)]
 fn long_name(b: &[u8]) -> HeaderName {
@@ -560,6 +631,51 @@ fn long_name(b: &[u8]) -> HeaderName {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `from_window` gives `from_bytes`'s answer whatever follows the name.
+    #[test]
+    fn window_lookup_agrees_with_from_bytes() {
+        let mut names: Vec<Vec<u8>> = vec![b"".to_vec(), b"x".to_vec(), b"X-Foo".to_vec()];
+        for &n in HeaderName::KNOWN {
+            let s = n.as_str().unwrap().as_bytes();
+            names.push(s.to_vec());
+            names.push(s.to_ascii_uppercase());
+            for i in 0..s.len() {
+                for c in [
+                    b'-',
+                    b'_',
+                    b'^',
+                    b'~',
+                    b'@',
+                    b'`',
+                    b'0',
+                    s[i] ^ 0x20,
+                    s[i] ^ 1,
+                ] {
+                    let mut v = s.to_vec();
+                    v[i] = c;
+                    names.push(v);
+                }
+            }
+            let mut longer = s.to_vec();
+            longer.push(b'a');
+            names.push(longer);
+            names.push(s[1..].to_vec());
+            names.push(s[..s.len() - 1].to_vec());
+        }
+        for name in names.iter().filter(|n| n.len() <= 16) {
+            for fill in [0u8, b':', b' ', b'a', 0xFF] {
+                let mut window = [fill; 16];
+                window[..name.len()].copy_from_slice(name);
+                assert_eq!(
+                    HeaderName::from_window(name.len(), window),
+                    HeaderName::from_bytes(name),
+                    "{:?}",
+                    String::from_utf8_lossy(name)
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_known_name_resolves_in_any_case() {

@@ -358,14 +358,6 @@ impl HeaderName {
         )
     }
 
-    /// Resolves a name as it stands in a message, case-insensitively and with compact forms.
-    ///
-    /// ```
-    /// use geosip_core::message::HeaderName;
-    /// assert_eq!(HeaderName::from_bytes(b"v"), HeaderName::Via);
-    /// assert_eq!(HeaderName::from_bytes(b"cAlL-iD"), HeaderName::CallId);
-    /// assert_eq!(HeaderName::from_bytes(b"X-Custom"), HeaderName::Other);
-    /// ```
     /// [`from_bytes`](Self::from_bytes) for a name of `len` bytes (at
     /// most 16) that starts a window of 16 bytes, read as one little-endian
     /// word: one compare instead of three. The bytes past the name may be
@@ -388,6 +380,14 @@ impl HeaderName {
         }
     }
 
+    /// Resolves a name as it stands in a message, case-insensitively and with compact forms.
+    ///
+    /// ```
+    /// use geosip_core::message::HeaderName;
+    /// assert_eq!(HeaderName::from_bytes(b"v"), HeaderName::Via);
+    /// assert_eq!(HeaderName::from_bytes(b"cAlL-iD"), HeaderName::CallId);
+    /// assert_eq!(HeaderName::from_bytes(b"X-Custom"), HeaderName::Other);
+    /// ```
     #[inline]
     pub fn from_bytes(name: &[u8]) -> HeaderName {
         match name {

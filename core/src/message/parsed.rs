@@ -402,3 +402,14 @@ pub(crate) fn unfolded(s: &str) -> impl Iterator<Item = u8> + '_ {
         }
     })
 }
+
+#[cfg(test)]
+mod size_tests {
+    /// A message is moved whole (returned, stored in events), so its size
+    /// is a cost on every parse: 16 bytes per inline header, 480 in all.
+    #[test]
+    fn message_stays_small() {
+        assert_eq!(std::mem::size_of::<super::RawHeader>(), 16);
+        assert!(std::mem::size_of::<super::Message<'_>>() <= 480);
+    }
+}

@@ -142,15 +142,14 @@ pub(crate) fn head<'a>(
     let start_len = sl_end - pos;
     pos = sl_end + 2;
 
-    let mut line: u32 = 1;
     let mut content_length: Option<usize> = None;
+    // Without folds, header `i` (from 0) is on line `i + 2`.
     let mut content_length_line = 0;
     let head_end = loop {
-        line += 1;
         let s = pos;
-        let first = *data.get(s)?;
-        if !is_token_char(first) {
-            // The empty line ends the head; SP or HT would start a fold.
+        // The empty line ends the head. A line that starts with SP or HT
+        // (a fold) or any other non-token byte fails the name check below.
+        if *data.get(s)? == b'\r' {
             if crlf_at(s) {
                 pos = s + 2;
                 break s;
@@ -197,7 +196,7 @@ pub(crate) fn head<'a>(
                 return None;
             }
             if content_length.is_none() {
-                content_length_line = line;
+                content_length_line = headers.len() as u32 + 2;
             }
             content_length = Some(cl);
         }

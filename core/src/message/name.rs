@@ -369,10 +369,10 @@ impl HeaderName {
             1 => compact_name(window[0]),
             _ => {
                 let slot = hash(len, window[0], window[len / 2], window[len - 1]);
-                let (e, w) = (&TABLE[slot], &WIDE[slot]);
+                let w = &WIDE[slot];
                 let word = u128::from_le_bytes(window);
-                if usize::from(e.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
-                    e.name
+                if usize::from(w.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
+                    w.name
                 } else {
                     HeaderName::Other
                 }
@@ -560,10 +560,13 @@ static TABLE: [Entry; 256] = build_table();
 /// where `case` has 0x20 on letters (so either case folds to lower case;
 /// only letters fold onto letters) and `keep` covers the name's length.
 #[derive(Clone, Copy)]
+#[repr(align(64))]
 struct WideEntry {
     lower: u128,
     case: u128,
     keep: u128,
+    name: HeaderName,
+    len: u8,
 }
 
 const fn build_wide(table: &[Entry; 256]) -> [WideEntry; 256] {
@@ -571,6 +574,8 @@ const fn build_wide(table: &[Entry; 256]) -> [WideEntry; 256] {
         lower: 0,
         case: 0,
         keep: 0,
+        name: HeaderName::Other,
+        len: 0,
     };
     let mut wide = [empty; 256];
     let mut k = 0;
@@ -585,6 +590,8 @@ const fn build_wide(table: &[Entry; 256]) -> [WideEntry; 256] {
         assert!(table[slot].len as usize == len, "tables disagree");
         if len <= 16 {
             let mut e = empty;
+            e.name = name;
+            e.len = len as u8;
             let mut i = 0;
             while i < len {
                 let c = s[i].to_ascii_lowercase();

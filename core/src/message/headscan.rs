@@ -8,11 +8,12 @@
 //! (tests, fuzzing) check it on every message.
 //!
 //! The head is classified 64 bytes at a time with SSE2 (NEON on ARM, plain
-//! code elsewhere) through the `wide` crate into two bit masks: control
-//! bytes other than HT, and colons. Each line then costs two bit scans:
-//! the first colon after the line start ends the name, and the first
-//! control byte after that colon must be the CR of the line's CRLF, which
-//! also proves the line holds no other control byte.
+//! code elsewhere) through the `wide` crate into a bit mask of the control
+//! bytes other than HT. Each line then costs two vector steps and one bit
+//! scan: the 16 bytes at the line start give the colon (one compare) and
+//! the header name (one compare against the name table), and the first
+//! control byte after the colon must be the CR of the line's CRLF, which
+//! also proves that the line holds no other control byte.
 //!
 //! [`Parser::parse_head`]: super::Parser
 
@@ -27,26 +28,29 @@ use super::scan::is_token_char;
 /// Bytes classified at once.
 const BLOCK: usize = 64;
 
-/// The two masks of 16 bytes: bit `i` of the first is set when byte `i` is
-/// a control byte (below 0x20) other than HT, of the second when it is `:`.
+/// Bit `i` is set when byte `i` is a control byte (below 0x20) other
+/// than HT.
 #[inline(always)]
-fn classify16(chunk: [u8; 16]) -> (u64, u64) {
+fn ctrl16(chunk: [u8; 16]) -> u64 {
     let v = u8x16::from(chunk);
     let ctl = v.min(u8x16::splat(0x1F)).cmp_eq(v);
     let ht = v.cmp_eq(u8x16::splat(b'\t'));
     // HT is a control byte, so removing it is an exclusive or.
-    let ctrl = (ctl ^ ht).move_mask() as u16;
-    let colon = v.cmp_eq(u8x16::splat(b':')).move_mask() as u16;
-    (u64::from(ctrl), u64::from(colon))
+    u64::from((ctl ^ ht).move_mask() as u16)
 }
 
-/// The masks of the block of [`BLOCK`] bytes at `base`; the bits past the
-/// end of the data are clear.
+/// Bit `i` is set when byte `i` is `:`.
+#[inline(always)]
+fn colon16(chunk: [u8; 16]) -> u32 {
+    u32::from(u8x16::from(chunk).cmp_eq(u8x16::splat(b':')).move_mask() as u16)
+}
+
+/// The control mask of the block of [`BLOCK`] bytes at `base`; the bits
+/// past the end of the data are clear.
 struct Blocks<'a> {
     data: &'a [u8],
     base: usize,
     ctrl: u64,
-    colon: u64,
 }
 
 impl<'a> Blocks<'a> {
@@ -55,7 +59,6 @@ impl<'a> Blocks<'a> {
             data,
             base,
             ctrl: 0,
-            colon: 0,
         };
         b.fill();
         b
@@ -72,26 +75,23 @@ impl<'a> Blocks<'a> {
                 &pad
             }
         };
-        let (mut ctrl, mut colon) = (0, 0);
+        let mut ctrl = 0;
         for k in 0..BLOCK / 16 {
             let chunk: [u8; 16] = block[16 * k..16 * k + 16].try_into().unwrap_or_default();
-            let (c, o) = classify16(chunk);
-            ctrl |= c << (16 * k);
-            colon |= o << (16 * k);
+            ctrl |= ctrl16(chunk) << (16 * k);
         }
         self.ctrl = ctrl;
-        self.colon = colon;
     }
 
-    /// The first position at or after `p` whose bit is set in the mask
-    /// `pick` chooses. Queries only move forward: `p` is never before the
-    /// current block (else the scan gives up).
+    /// The first control byte other than HT at or after `p`. Queries only
+    /// move forward: `p` is never before the current block (else the scan
+    /// gives up).
     #[inline(always)]
-    fn next(&mut self, mut p: usize, pick: impl Fn(&Self) -> u64) -> Option<usize> {
+    fn next_ctrl(&mut self, mut p: usize) -> Option<usize> {
         loop {
             let off = p.checked_sub(self.base)?;
             if off < BLOCK {
-                let m = pick(self) >> off;
+                let m = self.ctrl >> off;
                 if m != 0 {
                     return Some(p + m.trailing_zeros() as usize);
                 }
@@ -103,18 +103,6 @@ impl<'a> Blocks<'a> {
             self.fill();
             p = p.max(self.base);
         }
-    }
-
-    /// The first control byte other than HT at or after `p`.
-    #[inline(always)]
-    fn next_ctrl(&mut self, p: usize) -> Option<usize> {
-        self.next(p, |b| b.ctrl)
-    }
-
-    /// The first `:` at or after `p`.
-    #[inline(always)]
-    fn next_colon(&mut self, p: usize) -> Option<usize> {
-        self.next(p, |b| b.colon)
     }
 }
 
@@ -159,13 +147,20 @@ pub(crate) fn head<'a>(
         if headers.len() >= limits.max_headers {
             return None;
         }
-        let colon = blocks.next_colon(s)?;
+        // The colon: in the 16 bytes at the line start for names of up to
+        // 15 bytes, else searched for.
+        let window = data[s..].first_chunk::<16>();
+        let colon = match window.map(|&w| colon16(w)) {
+            Some(0) => s + 16 + memchr::memchr(b':', data.get(s + 16..)?)?,
+            Some(m) => s + m.trailing_zeros() as usize,
+            None => s + memchr::memchr(b':', &data[s..])?,
+        };
         let mut ne = colon;
         while ne > s && matches!(data[ne - 1], b' ' | b'\t') {
             ne -= 1;
         }
         let raw_name = &data[s..ne];
-        let name = match data[s..].first_chunk::<16>() {
+        let name = match window {
             Some(&window) if raw_name.len() <= 16 => {
                 HeaderName::from_window(raw_name.len(), window)
             }
@@ -229,13 +224,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn classify_marks_exactly_the_controls_and_colons() {
+    fn masks_mark_exactly_the_controls_and_colons() {
         for b in 0..=255u8 {
             for pos in 0..16 {
                 for fill in [0x00u8, 0x09, 0x1F, 0x20, 0x3A, 0x7F, 0x80, 0xFF] {
                     let mut chunk = [fill; 16];
                     chunk[pos] = b;
-                    let (ctrl, colon) = classify16(chunk);
+                    let (ctrl, colon) = (ctrl16(chunk), colon16(chunk));
                     for (i, &c) in chunk.iter().enumerate() {
                         assert_eq!(ctrl >> i & 1 == 1, c < 0x20 && c != b'\t', "{chunk:?}");
                         assert_eq!(colon >> i & 1 == 1, c == b':', "{chunk:?}");
@@ -253,7 +248,6 @@ mod tests {
             data[from..].iter().position(|&c| f(c)).map(|j| from + j)
         };
         let is_ctrl: fn(u8) -> bool = |c| c < 0x20 && c != b'\t';
-        let is_colon: fn(u8) -> bool = |c| c == b':';
         for len in [0, 1, 15, 16, 63, 64, 65, 130, 200] {
             let mut data = vec![b'a'; len];
             for i in 0..len {
@@ -267,8 +261,6 @@ mod tests {
                         while from <= len {
                             let got = blocks.next_ctrl(from);
                             assert_eq!(got, plain(&data, from, is_ctrl), "{len} {i} {c} {from}");
-                            let mut again = Blocks::new(&data, 0);
-                            assert_eq!(again.next_colon(from), plain(&data, from, is_colon));
                             from = (from + step).max(got.map_or(0, |g| g + 1));
                         }
                     }

@@ -168,7 +168,9 @@ pub(crate) fn head<'a>(
         };
         // A known name matched byte for byte is a token; anything else is
         // checked here (a colon found past the line fails here too).
-        if name == HeaderName::Other && !raw_name.iter().all(|&c| is_token_char(c)) {
+        if name == HeaderName::Other
+            && (raw_name.is_empty() || !raw_name.iter().all(|&c| is_token_char(c)))
+        {
             return None;
         }
         let name_len = u16::try_from(ne - s).ok()?;
@@ -240,6 +242,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Lines the fast scan must leave to the reference: an empty name, a
+    /// fold, a name longer than the window, a colon only on a later line.
+    #[test]
+    fn odd_lines_fall_back_to_the_reference() {
+        let limits = ParseLimits::default();
+        for text in [
+            &b"OPTIONS sip:a SIP/2.0\r\n:x: 1\r\n\r\n"[..],
+            b"OPTIONS sip:a SIP/2.0\r\nSubject: a\r\n b\r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\nNoColonHere\r\nX: y\r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\nX\0: y\r\n\r\n",
+        ] {
+            let mut headers = HeaderIndex::new();
+            assert_eq!(head(text, &limits, &mut headers), None, "{text:?}");
+        }
+        // A name past the 16-byte window still resolves.
+        let long = b"OPTIONS sip:a SIP/2.0\r\nP-Preferred-Identity: <sip:a@b>\r\nX-A-Very-Long-Header-Name:1\r\n\r\n";
+        let mut headers = HeaderIndex::new();
+        assert!(head(long, &limits, &mut headers).is_some());
+        assert_eq!(headers[0].name, HeaderName::PPreferredIdentity);
+        assert_eq!(headers[1].name, HeaderName::Other);
+        assert_eq!(headers[1].name_len, 25);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! CSeq (RFC 3261 §20.16).
 
+use super::super::class::{self, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
@@ -28,27 +29,31 @@ impl<'a> Typed<'a> for CSeq<'a> {
 }
 
 impl<'a> CSeq<'a> {
-    /// The common case: 1 to 9 digits, one SP, a token. `None` for
-    /// anything else; when `Some`, the result is the full parse's.
+    /// The common case: 1 to 9 digits, one SP, a token (RFC 3261 §20.16,
+    /// §25.1 `CSeq = 1*DIGIT LWS Method`). `None` for anything else; when
+    /// `Some`, the result is the full parse's.
     #[inline]
     fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
         let mut i = 0;
         let mut seq: u32 = 0;
-        while i < b.len() && i < 9 && b[i].is_ascii_digit() {
-            seq = seq * 10 + u32::from(b[i] - b'0');
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 || i == 9 {
+                break;
+            }
+            seq = seq * 10 + u32::from(d);
             i += 1;
         }
-        if i == 0 || b.get(i) != Some(&b' ') {
+        if i == 0 || b.get(i) != Some(&b' ') || i + 1 == b.len() {
             return None;
         }
-        let method = value.get(i + 1..)?;
-        if !is_token(method) {
+        if span(b, i + 1, class::TOKEN) != b.len() {
             return None;
         }
         Some(CSeq {
             seq,
-            method: Method::from_token(method),
+            method: Method::from_token(class::sub(value, i + 1, value.len())?),
         })
     }
 

@@ -48,13 +48,16 @@ impl<'a> CSeq<'a> {
         if i == 0 || b.get(i) != Some(&b' ') || i + 1 == b.len() {
             return None;
         }
-        if span(b, i + 1, class::TOKEN) != b.len() {
-            return None;
-        }
-        Some(CSeq {
-            seq,
-            method: Method::from_token(class::sub(value, i + 1, value.len())?),
-        })
+        let method = match known_method(b, i + 1) {
+            Some(m) => m,
+            None => {
+                if span(b, i + 1, class::TOKEN) != b.len() {
+                    return None;
+                }
+                Method::from_token(class::sub(value, i + 1, value.len())?)
+            }
+        };
+        Some(CSeq { seq, method })
     }
 
     /// Every form, one step at a time.
@@ -77,4 +80,39 @@ impl<'a> CSeq<'a> {
             method: Method::from_token(method),
         })
     }
+}
+
+/// The RFC 3261 methods that fill `b[at..]` exactly, as
+/// [`Method::from_token`] names them (case-sensitive, §7.1), by one or two
+/// word compares: each is a token, so no span is needed. `None` for any
+/// other method, which takes the span and `from_token`.
+#[inline(always)]
+fn known_method<'a>(b: &[u8], at: usize) -> Option<Method<'a>> {
+    let n = b.len().checked_sub(at)?;
+    let w4 = |k: usize| class::word4(b, at + k);
+    let m = match n {
+        8 if class::word8(b, at)? == u64::from_le_bytes(*b"REGISTER") => Method::Register,
+        6 => match (w4(0)?, w4(2)?) {
+            (x, y) if x == lit(b"INVI") && y == lit(b"VITE") => Method::Invite,
+            (x, y) if x == lit(b"CANC") && y == lit(b"NCEL") => Method::Cancel,
+            _ => return None,
+        },
+        7 if w4(0)? == lit(b"OPTI") && w4(3)? == lit(b"IONS") => Method::Options,
+        3 => match u32::from_le_bytes([b[at], b[at + 1], b[at + 2], 0]) {
+            x if x == lit(b"ACK\0") => Method::Ack,
+            x if x == lit(b"BYE\0") => Method::Bye,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    debug_assert_eq!(
+        Some(m),
+        std::str::from_utf8(&b[at..]).ok().map(Method::from_token)
+    );
+    Some(m)
+}
+
+/// `s` as a little-endian word.
+const fn lit(s: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*s)
 }

@@ -197,9 +197,9 @@ impl<'a> Via<'a> {
             None => None,
             Some((ne, ve)) if ve == ne => Some(None),
             // An rport that is not a port is the full parse's error.
-            Some((ne, ve)) => Some(Some(
-                parse_u64(class::sub(value, ne + 1, ve)?).and_then(|n| u16::try_from(n).ok())?,
-            )),
+            Some((ne, ve)) => Some(Some(port_value(&b[ne + 1..ve]).or_else(|| {
+                parse_u64(class::sub(value, ne + 1, ve)?).and_then(|n| u16::try_from(n).ok())
+            })?)),
         };
         Some(Via {
             protocol: class::sub(value, 0, 3)?,
@@ -264,6 +264,24 @@ impl<'a> Via<'a> {
             rport,
         })
     }
+}
+
+/// A port of 1 to 5 digits up to 65535, inline; `None` for anything else
+/// (leading zeros beyond five digits go to `parse_u64`).
+#[inline(always)]
+fn port_value(v: &[u8]) -> Option<u16> {
+    if v.is_empty() || v.len() > 5 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in v {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+    }
+    u16::try_from(n).ok()
 }
 
 impl<'a> Typed<'a> for Via<'a> {

@@ -8,6 +8,7 @@
 //!   reused buffer.
 
 mod builder;
+mod class;
 mod error;
 pub mod headers;
 mod headscan;

@@ -3,6 +3,7 @@
 //! `uri-parameters`). Zero-copy: a [`Params`] is the raw text, walked on
 //! demand.
 
+use super::class::span;
 use super::scan::{is_ws, quoted_end, trim, unquote};
 
 /// One parameter: its name and its value if it has one (`;lr` has none).
@@ -156,56 +157,43 @@ impl<'a> Params<'a> {
 /// Token characters plus what URI parameter values may hold.
 pub(crate) static PARAM_VALUE: [bool; 256] = super::scan::class(true, b"-.!%*_+`'~[]/:&$()");
 
-/// The common case of [`Params::check_each`], in one tight pass: `raw` is
-/// empty or `;name[=value]` repeated, with no LWS, quote or bracket, every
-/// name byte in `name` and every value byte in `value` (tables that are
-/// subsets of what `check_each` accepts). `f` sees each parameter as
-/// `check_each` would show it. `None` when `raw` is anything else (the
-/// caller then runs `check_each`).
+/// The common case of [`Params::check_each`], in one tight pass over the
+/// bytes of `s` from `at`: `;name[=value]` repeated, with no LWS, quote or
+/// bracket, every name byte in class `name` and every value byte in class
+/// `value` (classes of [`class`](super::class) that are subsets of what
+/// `check_each` accepts; RFC 3261 §25.1 `generic-param`). Stops before the
+/// first byte that does not begin another parameter and returns its
+/// offset; `None` when a parameter is malformed (the caller then runs
+/// `check_each`).
+///
+/// `f` sees each parameter as offsets into `s`: the name is
+/// `name_start..name_end`, and the value `name_end + 1..value_end` when
+/// `value_end > name_end` (a parameter without `=` has
+/// `value_end == name_end`), so that callers slice only what they keep.
 #[inline(always)]
-pub(crate) fn simple_params<'a>(
-    raw: &'a str,
-    name: &[bool; 256],
-    value: &[bool; 256],
-    f: impl FnMut(&'a str, Option<&'a str>),
-) -> Option<()> {
-    (simple_params_prefix(raw, name, value, f)? == raw.len()).then_some(())
-}
-
-/// [`simple_params`] over the start of `raw`: stops before the first byte
-/// that does not begin another parameter and returns its offset.
-#[inline(always)]
-pub(crate) fn simple_params_prefix<'a>(
-    raw: &'a str,
-    name: &[bool; 256],
-    value: &[bool; 256],
-    mut f: impl FnMut(&'a str, Option<&'a str>),
+pub(crate) fn simple_params_at(
+    s: &str,
+    at: usize,
+    name: u8,
+    value: u8,
+    mut f: impl FnMut(usize, usize, usize),
 ) -> Option<usize> {
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while i < b.len() && b[i] == b';' {
-        i += 1;
-        let ns = i;
-        while i < b.len() && name[b[i] as usize] {
-            i += 1;
-        }
+    let b = s.as_bytes();
+    let mut i = at;
+    while b.get(i) == Some(&b';') {
+        let ns = i + 1;
+        i = span(b, ns, name);
         if i == ns {
             return None;
         }
-        let n = raw.get(ns..i)?;
-        if i < b.len() && b[i] == b'=' {
-            i += 1;
-            let vs = i;
-            while i < b.len() && value[b[i] as usize] {
-                i += 1;
-            }
-            if i == vs || matches!(b[vs], b'"' | b'[') {
+        let ne = i;
+        if b.get(i) == Some(&b'=') {
+            i = span(b, ne + 1, value);
+            if i == ne + 1 {
                 return None;
             }
-            f(n, Some(raw.get(vs..i)?));
-        } else {
-            f(n, None);
         }
+        f(ns, ne, i);
     }
     Some(i)
 }

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+use super::class;
 use super::params::Params;
 
 /// Why a URI did not parse.
@@ -131,7 +132,7 @@ impl<'a> Host<'a> {
 }
 
 /// Hostname characters.
-static HOST: [bool; 256] = super::scan::class(true, b"-._");
+pub(super) static HOST: [bool; 256] = super::scan::class(true, b"-._");
 
 /// A dotted-quad IPv4 address, each part 0 to 255 without a sign.
 fn parse_ipv4(b: &[u8]) -> Option<Ipv4Addr> {
@@ -202,41 +203,85 @@ pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
     Ok((Host::parse(host)?, port))
 }
 
-/// Scans a `host[:port]` (no IPv6 reference) from the start of `s` and
-/// returns it with where it ends: the host is the run of hostname
-/// characters, the port 1 to 5 digits up to 65535. Whatever follows is the
-/// caller's to check. `None` when this simple form does not apply.
-/// Equivalent to [`parse_hostport`] on `&s[..end]` when it returns `Some`.
+/// A dotted-quad IPv4 address (RFC 3261 §25.1 `IPv4address`, each part 0
+/// to 255 in 1 to 3 digits, as [`parse_ipv4`] reads it) at `b[at..]`, and
+/// where it ends. Whatever follows is the caller's to check.
 #[inline(always)]
-pub(crate) fn scan_hostport(s: &str) -> Option<(Host<'_>, Option<u16>, usize)> {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() && HOST[b[i] as usize] {
-        i += 1;
-    }
-    if i == 0 {
-        return None;
-    }
-    let host_str = s.get(..i)?;
-    let host = if b[0].is_ascii_digit() {
-        match parse_ipv4(&b[..i]) {
-            Some(a) => Host::Ipv4(a),
-            None => Host::Domain(host_str),
-        }
-    } else {
-        Host::Domain(host_str)
+fn ipv4_at(b: &[u8], at: usize) -> Option<(Ipv4Addr, usize)> {
+    let digit = |i: usize| {
+        b.get(i)
+            .map(|c| u32::from(c.wrapping_sub(b'0')))
+            .filter(|&d| d < 10)
     };
-    if i == b.len() || b[i] != b':' {
+    let mut parts = [0u8; 4];
+    let mut i = at;
+    let mut k = 0;
+    loop {
+        let mut v = digit(i)?;
+        i += 1;
+        if let Some(d) = digit(i) {
+            v = v * 10 + d;
+            i += 1;
+            if let Some(d) = digit(i) {
+                v = v * 10 + d;
+                i += 1;
+            }
+        }
+        parts[k] = u8::try_from(v).ok()?;
+        if k == 3 {
+            return Some((Ipv4Addr::from(parts), i));
+        }
+        if b.get(i) != Some(&b'.') {
+            return None;
+        }
+        i += 1;
+        k += 1;
+    }
+}
+
+/// Scans a `host[:port]` (no IPv6 reference) from `s[at..]` and returns
+/// it with where it ends: the host is the run of hostname characters, the
+/// port 1 to 5 digits up to 65535. Whatever follows is the caller's to
+/// check. `None` when this simple form does not apply. Equivalent to
+/// [`parse_hostport`] on `&s[at..end]` when it returns `Some`.
+#[inline(always)]
+pub(crate) fn scan_hostport_at(s: &str, at: usize) -> Option<(Host<'_>, Option<u16>, usize)> {
+    let b = s.as_bytes();
+    // A run of hostname characters is an IPv4 address exactly when it
+    // starts with one and does not go on past it.
+    let ipv4 = match b.get(at) {
+        Some(c) if c.is_ascii_digit() => ipv4_at(b, at)
+            .filter(|&(_, end)| !b.get(end).is_some_and(|&c| class::is(c, class::HOST))),
+        _ => None,
+    };
+    let (host, mut i) = match ipv4 {
+        Some((a, end)) => (Host::Ipv4(a), end),
+        None => {
+            let end = class::span(b, at, class::HOST);
+            if end == at {
+                return None;
+            }
+            (Host::Domain(class::sub(s, at, end)?), end)
+        }
+    };
+    if b.get(i) != Some(&b':') {
         return Some((host, None, i));
     }
     i += 1;
     let ds = i;
     let mut port: u32 = 0;
-    while i < b.len() && b[i].is_ascii_digit() && i - ds < 5 {
-        port = port * 10 + u32::from(b[i] - b'0');
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if i - ds == 5 {
+            return None;
+        }
+        port = port * 10 + u32::from(d);
         i += 1;
     }
-    if i == ds || port > 65535 || (i < b.len() && b[i].is_ascii_digit()) {
+    if i == ds || port > 65535 {
         return None;
     }
     Some((host, Some(port as u16), i))
@@ -244,12 +289,13 @@ pub(crate) fn scan_hostport(s: &str) -> Option<(Host<'_>, Option<u16>, usize)> {
 
 /// URI parameter names that [`SipUri::parse_rest`] accepts without
 /// escapes: token and `paramchar` characters.
-static PARAM_NAME_PLAIN: [bool; 256] = super::scan::both(&super::scan::TOKEN, &PARAM, b"%");
+pub(super) static PARAM_NAME_PLAIN: [bool; 256] =
+    super::scan::both(&super::scan::TOKEN, &PARAM, b"%");
 /// URI parameter values likewise: `check_each` value and `paramchar`.
-static PARAM_VALUE_PLAIN: [bool; 256] =
+pub(super) static PARAM_VALUE_PLAIN: [bool; 256] =
     super::scan::both(&super::params::PARAM_VALUE, &PARAM, b"%[");
 /// User characters without escapes.
-static USER_PLAIN: [bool; 256] = super::scan::both(&USER, &USER, b"%");
+pub(super) static USER_PLAIN: [bool; 256] = super::scan::both(&USER, &USER, b"%");
 
 /// Scheme characters after the first letter.
 static SCHEME: [bool; 256] = super::scan::class(true, b"+-.");
@@ -414,63 +460,56 @@ impl<'a> SipUri<'a> {
     /// result is the one `Uri::parse` gives.
     #[inline]
     pub(crate) fn parse_simple(s: &'a str) -> Option<SipUri<'a>> {
-        match Self::parse_simple_prefix(s)? {
+        match Self::parse_simple_at(s, 0)? {
             (u, end) if end == s.len() => Some(u),
             _ => None,
         }
     }
 
-    /// [`parse_simple`](Self::parse_simple) over the start of `s`: stops
-    /// before the first byte that cannot continue the URI (which the
-    /// simple form never holds: `>`, `,`, LWS...) and returns its offset.
-    /// The URI is then the one `Uri::parse` gives for `&s[..end]` when no
-    /// `?` or `:` follows.
-    #[inline]
-    pub(crate) fn parse_simple_prefix(s: &'a str) -> Option<(SipUri<'a>, usize)> {
+    /// [`parse_simple`](Self::parse_simple) over `s[at..]`, in one pass
+    /// over the bytes: stops before the first byte that cannot continue
+    /// the URI (which the simple form never holds: `>`, `,`, LWS...) and
+    /// returns its offset in `s`. The URI is then the one `Uri::parse`
+    /// gives for `&s[at..end]` when no `?` or `:` follows.
+    #[inline(always)]
+    pub(crate) fn parse_simple_at(s: &'a str, at: usize) -> Option<(SipUri<'a>, usize)> {
         let b = s.as_bytes();
-        let (secure, rest) = match b.get(..4)? {
-            [s0, i0, p0, b':'] if (*s0 | 0x20, *i0 | 0x20, *p0 | 0x20) == (b's', b'i', b'p') => {
-                (false, s.get(4..)?)
-            }
-            [s0, i0, p0, s1]
-                if (*s0 | 0x20, *i0 | 0x20, *p0 | 0x20, *s1 | 0x20) == (b's', b'i', b'p', b's')
-                    && b.get(4) == Some(&b':') =>
-            {
-                (true, s.get(5..)?)
-            }
-            _ => return None,
+        // RFC 3261 §19.1.1: the scheme in any case. OR-ing 0x20 into the
+        // letters (not the ':') is an exact case fold.
+        let w = class::word4(b, at)? | 0x0020_2020;
+        let (secure, start) = if w == u32::from_le_bytes(*b"sip:") {
+            (false, at + 4)
+        } else if w | 0x2000_0000 == u32::from_le_bytes(*b"sips") && b.get(at + 4) == Some(&b':') {
+            (true, at + 5)
+        } else {
+            return None;
         };
-        let rb = rest.as_bytes();
         // The user part runs to the first '@' (as in `parse_rest`); with
-        // no '@' at all there is no user part.
-        let mut u = 0;
-        while u < rb.len() && USER_PLAIN[rb[u] as usize] {
-            u += 1;
-        }
-        let (user, hostpart) = if u < rb.len() && rb[u] == b'@' {
-            if u == 0 {
+        // no '@' at all there is no user part. User bytes hold no '@'.
+        let u = class::span(b, start, class::USER);
+        let (user, host_at) = if b.get(u) == Some(&b'@') {
+            if u == start {
                 return None;
             }
-            (Some(rest.get(..u)?), rest.get(u + 1..)?)
-        } else if super::scan::find_byte(rb, b'@').is_some() {
+            (Some(class::sub(s, start, u)?), u + 1)
+        } else if super::scan::find_byte(b.get(u..)?, b'@').is_some() {
             return None;
         } else {
-            (None, rest)
+            (None, start)
         };
-        let (host, port, end) = scan_hostport(hostpart)?;
-        let after = hostpart.get(end..)?;
-        let plen = super::params::simple_params_prefix(
-            after,
-            &PARAM_NAME_PLAIN,
-            &PARAM_VALUE_PLAIN,
-            |_, _| {},
+        let (host, port, end) = scan_hostport_at(s, host_at)?;
+        let plen = super::params::simple_params_at(
+            s,
+            end,
+            class::URI_PNAME,
+            class::URI_PVALUE,
+            |_, _, _| {},
         )?;
         // A '?' (headers) or a ':' (a second port) would change what
         // `Uri::parse` makes of the whole.
-        if matches!(after.as_bytes().get(plen), Some(b'?' | b':')) {
+        if matches!(b.get(plen), Some(b'?' | b':')) {
             return None;
         }
-        let total = s.len() - after.len() + plen;
         Some((
             SipUri {
                 secure,
@@ -478,11 +517,16 @@ impl<'a> SipUri<'a> {
                 password: None,
                 host,
                 port,
-                params: Params::new(after.get(..plen)?),
+                // An empty list is equal wherever it sits.
+                params: Params::new(if plen == end {
+                    ""
+                } else {
+                    class::sub(s, end, plen)?
+                }),
                 headers: None,
-                raw: s.get(..total)?,
+                raw: class::sub(s, at, plen)?,
             },
-            total,
+            plen,
         ))
     }
 

@@ -2,11 +2,10 @@
 //! Authorization and Proxy-Authorization (RFC 3261 §20.7, §20.27, §20.28,
 //! §20.44; digest parameters of RFC 7616 §3.3–§3.4 and RFC 8760).
 
+use super::super::class::{self, eq_lower, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::scan::{
-    eq_letters, is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN,
-};
+use super::super::scan::{is_token, is_ws, quoted_end, trim, unquote, CommaSplit, TOKEN};
 use super::Typed;
 
 /// A challenge or credentials: `Digest realm="x", nonce="y", ...`.
@@ -59,28 +58,27 @@ const KNOWN: [&str; 14] = [
 
 /// The slot of a known parameter: one candidate by length and first byte
 /// (last byte for the two of eight letters starting with `u`), then one
-/// comparison.
-#[inline]
-fn known_index(name: &str) -> Option<usize> {
-    let b = name.as_bytes();
-    let i = match (b.len(), b.first()? | 0x20) {
-        (5, b'r') => 0,
-        (5, b'n') => 1,
-        (6, b'o') => 2,
-        (9, b'a') => 3,
-        (6, b'd') => 4,
-        (5, b's') => 5,
-        (3, b'q') => 6,
-        (7, b'c') => 7,
-        (8, b'u') if b[7] | 0x20 == b'h' => 8,
-        (8, b'u') => 9,
-        (3, b'u') => 10,
-        (8, b'r') => 11,
-        (6, b'c') => 12,
-        (2, b'n') => 13,
+/// comparison against a constant, a word or two.
+#[inline(always)]
+fn known_index(name: &[u8]) -> Option<usize> {
+    let i = match (name.len(), name.first()? | 0x20) {
+        (5, b'r') if eq_lower(name, b"realm") => 0,
+        (5, b'n') if eq_lower(name, b"nonce") => 1,
+        (6, b'o') if eq_lower(name, b"opaque") => 2,
+        (9, b'a') if eq_lower(name, b"algorithm") => 3,
+        (6, b'd') if eq_lower(name, b"domain") => 4,
+        (5, b's') if eq_lower(name, b"stale") => 5,
+        (3, b'q') if eq_lower(name, b"qop") => 6,
+        (7, b'c') if eq_lower(name, b"charset") => 7,
+        (8, b'u') if name[7] | 0x20 == b'h' => return eq_lower(name, b"userhash").then_some(8),
+        (8, b'u') if eq_lower(name, b"username") => 9,
+        (3, b'u') if eq_lower(name, b"uri") => 10,
+        (8, b'r') if eq_lower(name, b"response") => 11,
+        (6, b'c') if eq_lower(name, b"cnonce") => 12,
+        (2, b'n') if eq_lower(name, b"nc") => 13,
         _ => return None,
     };
-    eq_letters(name, KNOWN[i]).then_some(i)
+    Some(i)
 }
 
 impl<'a> AuthValue<'a> {
@@ -99,7 +97,7 @@ impl<'a> AuthValue<'a> {
 
     /// A parameter by name (case-insensitive), unquoted.
     pub fn param(&self, name: &str) -> Option<&'a str> {
-        match known_index(name) {
+        match known_index(name.as_bytes()) {
             Some(i) => self.known[i],
             None => self
                 .iter()
@@ -188,7 +186,7 @@ impl<'a> AuthValue<'a> {
         let mut known = [None; KNOWN.len()];
         for p in CommaSplit::new(params) {
             if let Some((n, v)) = p.split_once('=') {
-                if let Some(i) = known_index(trim(n)) {
+                if let Some(i) = known_index(trim(n).as_bytes()) {
                     known[i] = known[i].or(Some(unquote(trim(v))));
                 }
             }
@@ -203,6 +201,79 @@ impl<'a> AuthValue<'a> {
     /// Parses a header value: the scheme, then the parameters, checked
     /// against RFC 3261 §25.1 for Digest.
     pub fn parse(value: &'a str) -> Result<Self, E> {
+        if let Some(a) = Self::parse_simple(value) {
+            debug_assert_eq!(Self::parse_reference(value), Ok(a));
+            return Ok(a);
+        }
+        Self::parse_reference(value)
+    }
+
+    /// The common case in one pass: `Digest`, SPs, then `name=token` or
+    /// `name="text"` (no escapes) separated by `,` and SPs (RFC 3261
+    /// §25.1 `challenge` / `credentials`, RFC 7616 §3.3–§3.4). `None` for
+    /// anything else, which the full parse handles; when `Some`, the
+    /// result is the full parse's.
+    #[inline]
+    fn parse_simple(value: &'a str) -> Option<Self> {
+        let b = value.as_bytes();
+        // "Digest" in any case (OR-ing 0x20 into the letters is an exact
+        // fold), then an SP: one word.
+        let w = class::word8(b, 0)? & 0x00FF_FFFF_FFFF_FFFF | 0x0000_2020_2020_2020;
+        if w != u64::from_le_bytes(*b"digest \0") {
+            return None;
+        }
+        let mut i = 7;
+        while b.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let params_at = i;
+        let mut known = [None; KNOWN.len()];
+        loop {
+            let ns = i;
+            i = span(b, i, class::TOKEN);
+            if i == ns || b.get(i) != Some(&b'=') {
+                return None;
+            }
+            let ne = i;
+            i += 1;
+            let (vs, ve) = if b.get(i) == Some(&b'"') {
+                let end = class::plain_quoted_end(b, i)?;
+                let v = (i + 1, end - 1);
+                i = end;
+                v
+            } else {
+                let vs = i;
+                i = span(b, i, class::TOKEN);
+                if i == vs {
+                    return None;
+                }
+                (vs, i)
+            };
+            if let Some(k) = known_index(&b[ns..ne]) {
+                if known[k].is_none() {
+                    known[k] = Some(class::sub(value, vs, ve)?);
+                }
+            }
+            match b.get(i) {
+                None => break,
+                Some(b',') => {
+                    i += 1;
+                    while b.get(i) == Some(&b' ') {
+                        i += 1;
+                    }
+                }
+                Some(_) => return None,
+            }
+        }
+        Some(AuthValue {
+            scheme: class::sub(value, 0, 6)?,
+            params: class::sub(value, params_at, value.len())?,
+            known,
+        })
+    }
+
+    /// Every form, one step at a time.
+    fn parse_reference(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
         if v.is_empty() {
             return Err(E::Empty);
@@ -258,7 +329,7 @@ impl<'a> AuthValue<'a> {
                 }
                 &params[vs..i]
             };
-            if let Some(k) = known_index(name) {
+            if let Some(k) = known_index(name.as_bytes()) {
                 known[k] = known[k].or(Some(value));
             }
             skip_ws(&mut i);
@@ -332,16 +403,16 @@ mod tests {
     #[test]
     fn known_index_finds_every_known_name_and_nothing_else() {
         for (i, k) in KNOWN.iter().enumerate() {
-            assert_eq!(known_index(k), Some(i));
-            assert_eq!(known_index(&k.to_ascii_uppercase()), Some(i));
-            assert_eq!(known_index(&format!("{k}x")), None);
+            assert_eq!(known_index(k.as_bytes()), Some(i));
+            assert_eq!(known_index(k.to_ascii_uppercase().as_bytes()), Some(i));
+            assert_eq!(known_index(format!("{k}x").as_bytes()), None);
             assert_eq!(
-                known_index(&k[1..]),
+                known_index(&k.as_bytes()[1..]),
                 KNOWN.iter().position(|o| *o == &k[1..])
             );
         }
         for other in ["", "x", "realn", "usernamf", "userhasx", "qo", "cnoncf"] {
-            assert_eq!(known_index(other), None, "{other}");
+            assert_eq!(known_index(other.as_bytes()), None, "{other}");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! CSeq (RFC 3261 §20.16).
 
+use super::super::class::{self, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
@@ -28,28 +29,35 @@ impl<'a> Typed<'a> for CSeq<'a> {
 }
 
 impl<'a> CSeq<'a> {
-    /// The common case: 1 to 9 digits, one SP, a token. `None` for
-    /// anything else; when `Some`, the result is the full parse's.
+    /// The common case: 1 to 9 digits, one SP, a token (RFC 3261 §20.16,
+    /// §25.1 `CSeq = 1*DIGIT LWS Method`). `None` for anything else; when
+    /// `Some`, the result is the full parse's.
     #[inline]
     fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
         let mut i = 0;
         let mut seq: u32 = 0;
-        while i < b.len() && i < 9 && b[i].is_ascii_digit() {
-            seq = seq * 10 + u32::from(b[i] - b'0');
+        while let Some(&c) = b.get(i) {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 || i == 9 {
+                break;
+            }
+            seq = seq * 10 + u32::from(d);
             i += 1;
         }
-        if i == 0 || b.get(i) != Some(&b' ') {
+        if i == 0 || b.get(i) != Some(&b' ') || i + 1 == b.len() {
             return None;
         }
-        let method = value.get(i + 1..)?;
-        if !is_token(method) {
-            return None;
-        }
-        Some(CSeq {
-            seq,
-            method: Method::from_token(method),
-        })
+        let method = match known_method(b, i + 1) {
+            Some(m) => m,
+            None => {
+                if span(b, i + 1, class::TOKEN) != b.len() {
+                    return None;
+                }
+                Method::from_token(class::sub(value, i + 1, value.len())?)
+            }
+        };
+        Some(CSeq { seq, method })
     }
 
     /// Every form, one step at a time.
@@ -72,4 +80,39 @@ impl<'a> CSeq<'a> {
             method: Method::from_token(method),
         })
     }
+}
+
+/// The RFC 3261 methods that fill `b[at..]` exactly, as
+/// [`Method::from_token`] names them (case-sensitive, §7.1), by one or two
+/// word compares: each is a token, so no span is needed. `None` for any
+/// other method, which takes the span and `from_token`.
+#[inline(always)]
+fn known_method<'a>(b: &[u8], at: usize) -> Option<Method<'a>> {
+    let n = b.len().checked_sub(at)?;
+    let w4 = |k: usize| class::word4(b, at + k);
+    let m = match n {
+        8 if class::word8(b, at)? == u64::from_le_bytes(*b"REGISTER") => Method::Register,
+        6 => match (w4(0)?, w4(2)?) {
+            (x, y) if x == lit(b"INVI") && y == lit(b"VITE") => Method::Invite,
+            (x, y) if x == lit(b"CANC") && y == lit(b"NCEL") => Method::Cancel,
+            _ => return None,
+        },
+        7 if w4(0)? == lit(b"OPTI") && w4(3)? == lit(b"IONS") => Method::Options,
+        3 => match u32::from_le_bytes([b[at], b[at + 1], b[at + 2], 0]) {
+            x if x == lit(b"ACK\0") => Method::Ack,
+            x if x == lit(b"BYE\0") => Method::Bye,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    debug_assert_eq!(
+        Some(m),
+        std::str::from_utf8(&b[at..]).ok().map(Method::from_token)
+    );
+    Some(m)
+}
+
+/// `s` as a little-endian word.
+const fn lit(s: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*s)
 }

@@ -1,11 +1,12 @@
 //! Small typed headers: numbers, option-tag lists, Content-Type,
 //! Retry-After, Session-Expires, Warning, Date, and the Call-ID check.
 
+use super::super::class::{self, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
 use super::super::params::{split_params, Params};
-use super::super::scan::{class, is_token, is_ws, parse_u32, parse_u64, quoted_end, trim};
+use super::super::scan::{is_token, is_ws, parse_u32, parse_u64, quoted_end, trim};
 use super::Typed;
 
 /// `delta-seconds`: digits that must fit 32 bits (RFC 4475 §3.1.2.4).
@@ -348,26 +349,19 @@ impl<'a> Typed<'a> for Date<'a> {
     }
 }
 
-/// Call-ID (RFC 3261 §20.8): `word [ "@" word ]`.
+/// Call-ID (RFC 3261 §20.8): `word [ "@" word ]`, each `word` a run of
+/// §25.1 `word` characters (which hold no `@`).
 pub(crate) fn check_call_id(v: &str) -> Result<(), E> {
     let b = v.as_bytes();
-    let bad = || E::Syntax("Call-ID is not word[@word]");
-    let mut at = None;
-    for (i, &c) in b.iter().enumerate() {
-        if !WORD[c as usize] {
-            if c == b'@' && at.is_none() {
-                at = Some(i);
-            } else {
-                return Err(bad());
-            }
-        }
-    }
-    match at {
-        _ if b.is_empty() => Err(bad()),
-        Some(i) if i == 0 || i + 1 == b.len() => Err(bad()),
-        _ => Ok(()),
+    let i = span(b, 0, class::WORD);
+    let ok = if i == b.len() {
+        i > 0
+    } else {
+        b[i] == b'@' && i > 0 && i + 1 < b.len() && span(b, i + 1, class::WORD) == b.len()
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(E::Syntax("Call-ID is not word[@word]"))
     }
 }
-
-/// `word` characters (RFC 3261 §25.1).
-static WORD: [bool; 256] = class(true, b"-.!%*_+`'~()<>:\\\"/[]?{}");

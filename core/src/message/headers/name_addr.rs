@@ -3,11 +3,12 @@
 
 use std::borrow::Cow;
 
+use super::super::class::{self, eq_lower, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::params::{has_ws, simple_params, split_params, Params, PARAM_VALUE};
+use super::super::params::{has_ws, simple_params_at, split_params, Params};
 use super::super::scan::{
-    eq_letters, is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start, TOKEN,
+    eq_letters, is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start,
 };
 use super::super::uri::{SipUri, Uri};
 use super::Typed;
@@ -74,55 +75,65 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
 
 /// The common case in one pass: an optional display name (tokens and
 /// spaces, or one quoted string), `<URI>` and plain parameters without
-/// LWS or quotes. `None` for anything else, which the full parse handles;
-/// when `Some`, the result is the full parse's.
+/// LWS or quotes (RFC 3261 §20.10, §25.1 `name-addr`). `None` for
+/// anything else, which the full parse handles; when `Some`, the result
+/// is the full parse's.
 #[inline]
 fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     let b = value.as_bytes();
-    let (display, lt) = match b.first()? {
+    let (display, lt) = match *b.first()? {
         b'"' => {
             let end = quoted_end(b)?;
             let mut lt = end;
             while b.get(lt) == Some(&b' ') {
                 lt += 1;
             }
-            (Some(value.get(..end)?), lt)
+            (Some(class::sub(value, 0, end)?), lt)
         }
         b' ' => return None,
         _ => {
-            let mut i = 0;
-            while i < b.len() && (TOKEN[b[i] as usize] || b[i] == b' ') {
-                i += 1;
-            }
+            let i = span(b, 0, class::TOKEN_SP);
             let mut de = i;
             while de > 0 && b[de - 1] == b' ' {
                 de -= 1;
             }
-            ((de > 0).then(|| value.get(..de)).flatten(), i)
+            (
+                if de > 0 {
+                    Some(class::sub(value, 0, de)?)
+                } else {
+                    None
+                },
+                i,
+            )
         }
     };
     if b.get(lt) != Some(&b'<') {
         return None;
     }
-    let rest = value.get(lt + 1..)?;
     // The simple SIP URI form holds no LWS, as the full parse requires,
     // and no '>': the first '>' is the one right after it.
-    let (uri, end) = SipUri::parse_simple_prefix(rest)?;
-    if rest.as_bytes().get(end) != Some(&b'>') {
+    let (uri, end) = SipUri::parse_simple_at(value, lt + 1)?;
+    if b.get(end) != Some(&b'>') {
         return None;
     }
-    let uri = Uri::Sip(uri);
-    let params = rest.get(end + 1..)?;
+    // The first `tag` with a value (RFC 3261 §19.3), as offsets.
     let mut tag = None;
-    simple_params(params, &TOKEN, &PARAM_VALUE, |name, v| {
-        if tag.is_none() && eq_letters(name, "tag") {
-            tag = v;
+    let pend = simple_params_at(value, end + 1, class::TOKEN, class::PVALUE, |ns, ne, ve| {
+        if tag.is_none() && ve > ne && eq_lower(&b[ns..ne], b"tag") {
+            tag = Some((ne + 1, ve));
         }
     })?;
+    if pend != b.len() {
+        return None;
+    }
+    let tag = match tag {
+        Some((s, e)) => Some(class::sub(value, s, e)?),
+        None => None,
+    };
     Some(NameAddr {
         display_name: display,
-        uri,
-        params: Params::new(params),
+        uri: Uri::Sip(uri),
+        params: Params::new(class::sub(value, end + 1, value.len())?),
         tag,
     })
 }
@@ -204,7 +215,7 @@ fn check_params<'a>(params: &Params<'a>) -> Result<Option<&'a str>, E> {
     let mut tag = None;
     params
         .check_each(|p| {
-            if tag.is_none() && p.name.eq_ignore_ascii_case("tag") {
+            if tag.is_none() && eq_letters(p.name, "tag") {
                 tag = p.unquoted();
             }
         })

@@ -2,11 +2,12 @@
 
 use std::fmt;
 
+use super::super::class::{self, eq_lower, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::params::{simple_params, split_params, Params, PARAM_VALUE};
-use super::super::scan::{eq_letters, is_token_char, is_ws, parse_u64, trim, TOKEN};
-use super::super::uri::{parse_hostport, scan_hostport, Host};
+use super::super::params::{simple_params_at, split_params, Params};
+use super::super::scan::{is_token_char, is_ws, parse_u64, trim};
+use super::super::uri::{parse_hostport, scan_hostport_at, Host};
 use super::Typed;
 
 /// A transport named in a Via or a `transport=` parameter.
@@ -31,13 +32,22 @@ pub enum Transport<'a> {
 impl<'a> Transport<'a> {
     /// Resolves a transport token, case-insensitively.
     pub fn from_token(s: &'a str) -> Self {
-        match s.len() {
-            3 if s.eq_ignore_ascii_case("UDP") => Transport::Udp,
-            3 if s.eq_ignore_ascii_case("TCP") => Transport::Tcp,
-            3 if s.eq_ignore_ascii_case("TLS") => Transport::Tls,
-            4 if s.eq_ignore_ascii_case("SCTP") => Transport::Sctp,
-            2 if s.eq_ignore_ascii_case("WS") => Transport::Ws,
-            3 if s.eq_ignore_ascii_case("WSS") => Transport::Wss,
+        // The names are letters, so OR-ing 0x20 into each byte is an exact
+        // case fold; one word compare per candidate.
+        let b = s.as_bytes();
+        let fold = |w: u32| w | 0x2020_2020;
+        match *b {
+            [x, y] if fold(u32::from_le_bytes([x, y, b' ', b' '])) == lit(b"ws  ") => Transport::Ws,
+            [x, y, z] => match fold(u32::from_le_bytes([x, y, z, b' '])) {
+                w if w == lit(b"udp ") => Transport::Udp,
+                w if w == lit(b"tcp ") => Transport::Tcp,
+                w if w == lit(b"tls ") => Transport::Tls,
+                w if w == lit(b"wss ") => Transport::Wss,
+                _ => Transport::Other(s),
+            },
+            [_, _, _, _] if fold(u32::from_le_bytes([b[0], b[1], b[2], b[3]])) == lit(b"sctp") => {
+                Transport::Sctp
+            }
             _ => Transport::Other(s),
         }
     }
@@ -60,6 +70,11 @@ impl<'a> Transport<'a> {
     pub fn is_reliable(&self) -> bool {
         !matches!(self, Transport::Udp)
     }
+}
+
+/// `s` as a little-endian word.
+const fn lit(s: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*s)
 }
 
 impl fmt::Display for Transport<'_> {
@@ -105,11 +120,9 @@ impl<'a> Via<'a> {
     /// present without a value (a request asking for it), `Some(Some(p))`
     /// when filled in by the server.
     pub fn rport(&self) -> Option<Option<u16>> {
-        let p = self.params.get("rport")?;
-        Some(
-            p.value
-                .and_then(|v| parse_u64(v).and_then(|n| u16::try_from(n).ok())),
-        )
+        // Found in the pass that checked the parameters: the first rport,
+        // whose value, if any, is a port (or the parse failed).
+        self.rport
     }
 
     /// The `maddr` parameter.
@@ -140,49 +153,63 @@ fn slash(s: &str) -> Option<&str> {
 impl<'a> Via<'a> {
     /// The common case in one pass: `SIP/2.0/` transport, one SP, a
     /// `host[:port]` without brackets, then plain parameters without LWS
-    /// or quotes. `None` for anything else, which the full parse handles;
-    /// when `Some`, the result is the full parse's.
+    /// or quotes (RFC 3261 §20.42, §25.1 `via-parm`). `None` for anything
+    /// else, which the full parse handles; when `Some`, the result is the
+    /// full parse's.
     /// It holds no comma, so on a whole Via line it gives the first value.
     #[inline]
     pub(crate) fn parse_simple(value: &'a str) -> Option<Via<'a>> {
         let b = value.as_bytes();
-        if b.get(..8)? != b"SIP/2.0/" {
+        // sent-protocol, one word (§25.1: protocol-name and version as
+        // written by every stack; other spellings take the full parse).
+        if class::word8(b, 0)? != u64::from_le_bytes(*b"SIP/2.0/") {
             return None;
         }
-        let mut i = 8;
-        while i < b.len() && is_token_char(b[i]) {
-            i += 1;
-        }
-        if i == 8 || b.get(i) != Some(&b' ') {
+        let te = span(b, 8, class::TOKEN);
+        if te == 8 || b.get(te) != Some(&b' ') {
             return None;
         }
-        let transport = value.get(8..i)?;
-        let rest = value.get(i + 1..)?;
-        let (host, port, end) = scan_hostport(rest)?;
-        let params = rest.get(end..)?;
-        let (mut branch, mut received, mut rport, mut bad_rport) = (None, None, None, false);
-        simple_params(params, &TOKEN, &PARAM_VALUE, |name, v| match name.len() {
-            6 if branch.is_none() && eq_letters(name, "branch") => branch = v,
-            8 if received.is_none() && eq_letters(name, "received") => received = v,
-            5 if rport.is_none() && eq_letters(name, "rport") => {
-                let port = v.map(|v| parse_u64(v).and_then(|n| u16::try_from(n).ok()));
-                bad_rport = matches!(port, Some(None));
-                rport = Some(port.flatten());
+        let (host, port, end) = scan_hostport_at(value, te + 1)?;
+        // The parameters the stack reads, as offsets: the first branch
+        // and received with a value, the first rport (RFC 3581).
+        let (mut branch, mut received, mut rport) = (None, None, None);
+        let pend = simple_params_at(value, end, class::TOKEN, class::PVALUE, |ns, ne, ve| {
+            let name = &b[ns..ne];
+            match name.len() {
+                6 if branch.is_none() && ve > ne && eq_lower(name, b"branch") => {
+                    branch = Some((ne + 1, ve));
+                }
+                8 if received.is_none() && ve > ne && eq_lower(name, b"received") => {
+                    received = Some((ne + 1, ve));
+                }
+                5 if rport.is_none() && eq_lower(name, b"rport") => rport = Some((ne, ve)),
+                _ => {}
             }
-            _ => {}
         })?;
-        if bad_rport {
+        if pend != b.len() {
             return None;
         }
+        let slice = |at: Option<(usize, usize)>| match at {
+            Some((s, e)) => class::sub(value, s, e).map(Some),
+            None => Some(None),
+        };
+        let rport = match rport {
+            None => None,
+            Some((ne, ve)) if ve == ne => Some(None),
+            // An rport that is not a port is the full parse's error.
+            Some((ne, ve)) => Some(Some(port_value(&b[ne + 1..ve]).or_else(|| {
+                parse_u64(class::sub(value, ne + 1, ve)?).and_then(|n| u16::try_from(n).ok())
+            })?)),
+        };
         Some(Via {
-            protocol: value.get(..3)?,
-            version: value.get(4..7)?,
-            transport: Transport::from_token(transport),
+            protocol: class::sub(value, 0, 3)?,
+            version: class::sub(value, 4, 7)?,
+            transport: Transport::from_token(class::sub(value, 8, te)?),
             host,
             port,
-            params: Params::new(params),
-            branch,
-            received,
+            params: Params::new(class::sub(value, end, value.len())?),
+            branch: slice(branch)?,
+            received: slice(received)?,
             rport,
         })
     }
@@ -237,6 +264,24 @@ impl<'a> Via<'a> {
             rport,
         })
     }
+}
+
+/// A port of 1 to 5 digits up to 65535, inline; `None` for anything else
+/// (leading zeros beyond five digits go to `parse_u64`).
+#[inline(always)]
+fn port_value(v: &[u8]) -> Option<u16> {
+    if v.is_empty() || v.len() > 5 {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &c in v {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+    }
+    u16::try_from(n).ok()
 }
 
 impl<'a> Typed<'a> for Via<'a> {

@@ -1,0 +1,375 @@
+//! One 256-entry table of byte classes for the fast paths of the typed
+//! views (RFC 3261 §25.1), so that one lookup answers whichever question
+//! the scan at hand asks, and the spans and prefix tests built on it.
+//!
+//! Every class is built from the table the reference parse uses (or a
+//! subset of it), so a fast path that accepts a byte never accepts more
+//! than the reference does.
+
+use super::params::PARAM_VALUE;
+use super::scan::{class, TOKEN as TOKEN_TABLE};
+use super::uri::{HOST as HOST_TABLE, PARAM_NAME_PLAIN, PARAM_VALUE_PLAIN, USER_PLAIN};
+
+/// `token` (RFC 3261 §25.1).
+pub(crate) const TOKEN: u8 = 1;
+/// Hostname characters: alphanumerics, `-`, `.` and `_` (RFC 3261 §25.1
+/// `hostname`, with the `_` of SRV-style names).
+pub(crate) const HOST: u8 = 2;
+/// The user part of a SIP URI without escapes (§25.1 `user`, no `%`).
+pub(crate) const USER: u8 = 4;
+/// A URI parameter name without escapes (`token` and `paramchar`, no `%`).
+pub(crate) const URI_PNAME: u8 = 8;
+/// A URI parameter value without escapes or brackets.
+pub(crate) const URI_PVALUE: u8 = 16;
+/// A header parameter value that is neither quoted nor an IPv6 reference
+/// (§25.1 `gen-value` as `token`, no `[`).
+pub(crate) const PVALUE: u8 = 32;
+/// `token` or SP: an unquoted display name (§20.10 `display-name`).
+pub(crate) const TOKEN_SP: u8 = 64;
+/// Call-ID `word` characters (§25.1 `word`).
+pub(crate) const WORD: u8 = 128;
+
+/// `word` characters (RFC 3261 §25.1), for the Call-ID.
+static CALL_ID_WORD: [bool; 256] = class(true, b"-.!%*_+`'~()<>:\\\"/[]?{}");
+
+/// The class bits of every byte.
+pub(crate) static CLASS: [u8; 256] = build();
+
+const fn build() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = 0;
+        if TOKEN_TABLE[i] {
+            c |= TOKEN | TOKEN_SP;
+        }
+        if HOST_TABLE[i] {
+            c |= HOST;
+        }
+        if USER_PLAIN[i] {
+            c |= USER;
+        }
+        if PARAM_NAME_PLAIN[i] {
+            c |= URI_PNAME;
+        }
+        if PARAM_VALUE_PLAIN[i] {
+            c |= URI_PVALUE;
+        }
+        if PARAM_VALUE[i] && i != b'[' as usize {
+            c |= PVALUE;
+        }
+        if CALL_ID_WORD[i] {
+            c |= WORD;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t[b' ' as usize] |= TOKEN_SP;
+    t
+}
+
+/// Whether byte `c` is in any of the classes `bits`.
+#[inline(always)]
+pub(crate) fn is(c: u8, bits: u8) -> bool {
+    CLASS[c as usize] & bits != 0
+}
+
+/// The end of the run of bytes in class `bits` that starts at `from`
+/// (`from` itself when it is not in the class or is past the end). Four
+/// bytes per step: one lookup, one test and one branch each.
+#[inline(always)]
+pub(crate) fn span(b: &[u8], from: usize, bits: u8) -> usize {
+    let Some(mut r) = b.get(from..) else {
+        return from;
+    };
+    let mut i = from;
+    while let [c0, c1, c2, c3, rest @ ..] = r {
+        if !is(*c0, bits) {
+            return i;
+        }
+        if !is(*c1, bits) {
+            return i + 1;
+        }
+        if !is(*c2, bits) {
+            return i + 2;
+        }
+        if !is(*c3, bits) {
+            return i + 3;
+        }
+        i += 4;
+        r = rest;
+    }
+    for &c in r {
+        if !is(c, bits) {
+            return i;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The eight bytes from `at` as a little-endian word, `None` when fewer
+/// remain.
+#[inline(always)]
+pub(crate) fn word8(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(*b.get(at..)?.first_chunk::<8>()?))
+}
+
+/// The four bytes from `at` as a little-endian word, `None` when fewer
+/// remain.
+#[inline(always)]
+pub(crate) fn word4(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(*b.get(at..)?.first_chunk::<4>()?))
+}
+
+/// Whether `a` is `lower` in any case, where `lower` holds only lowercase
+/// ASCII letters: OR-ing 0x20 into a byte gives a lowercase letter only
+/// for that letter in either case, so the fold is exact. Up to 16 bytes
+/// are compared as two overlapping words.
+#[inline(always)]
+pub(crate) fn eq_lower(a: &[u8], lower: &[u8]) -> bool {
+    debug_assert!(lower.iter().all(u8::is_ascii_lowercase));
+    let n = a.len();
+    if n != lower.len() {
+        return false;
+    }
+    let w8 = |s: &[u8], at: usize| word8(s, at).unwrap_or(0);
+    let w4 = |s: &[u8], at: usize| word4(s, at).unwrap_or(0);
+    let w2 = |s: &[u8], at: usize| {
+        s.get(at..)
+            .and_then(|r| r.first_chunk::<2>())
+            .map_or(0, |w| u16::from_le_bytes(*w))
+    };
+    match n {
+        8..=16 => {
+            (w8(a, 0) | 0x2020_2020_2020_2020) == w8(lower, 0)
+                && (w8(a, n - 8) | 0x2020_2020_2020_2020) == w8(lower, n - 8)
+        }
+        4..=7 => {
+            (w4(a, 0) | 0x2020_2020) == w4(lower, 0)
+                && (w4(a, n - 4) | 0x2020_2020) == w4(lower, n - 4)
+        }
+        2..=3 => (w2(a, 0) | 0x2020) == w2(lower, 0) && (w2(a, n - 2) | 0x2020) == w2(lower, n - 2),
+        _ => a.iter().zip(lower).all(|(x, y)| (x | 0x20) == *y),
+    }
+}
+
+/// `s[a..e]`, `None` when the range is out of bounds, reversed, or not
+/// on char boundaries. Two half splits, each one boundary test, which
+/// stay inline where `str::get` with a range often is not.
+#[inline(always)]
+pub(crate) fn sub(s: &str, a: usize, e: usize) -> Option<&str> {
+    Some(s.split_at_checked(e)?.0.split_at_checked(a)?.1)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Given `b[at] == '"'`, the index just past the closing quote of a
+/// quoted-string without `\` escapes (RFC 3261 §25.1 `quoted-string`),
+/// eight bytes per step. `None` when it is not closed or holds a `\`: the
+/// reference parse, which resolves quoted-pairs, decides then.
+#[inline(always)]
+pub(crate) fn plain_quoted_end(b: &[u8], at: usize) -> Option<usize> {
+    debug_assert_eq!(b.get(at), Some(&b'"'));
+    let mut i = at + 1;
+    while let Some(w) = word8(b, i) {
+        // The lowest byte flagged by the borrow trick is exact, which is
+        // all that is read here.
+        let q = w ^ (ONES * u64::from(b'"'));
+        let e = w ^ (ONES * u64::from(b'\\'));
+        let m = (q.wrapping_sub(ONES) & !q | e.wrapping_sub(ONES) & !e) & HIGH;
+        if m != 0 {
+            i += (m.trailing_zeros() / 8) as usize;
+            return (b[i] == b'"').then_some(i + 1);
+        }
+        i += 8;
+    }
+    loop {
+        match *b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_match_the_reference_tables() {
+        for c in 0..=255u8 {
+            let i = c as usize;
+            assert_eq!(is(c, TOKEN), TOKEN_TABLE[i]);
+            assert_eq!(is(c, HOST), HOST_TABLE[i]);
+            assert_eq!(is(c, USER), USER_PLAIN[i]);
+            assert_eq!(is(c, URI_PNAME), PARAM_NAME_PLAIN[i]);
+            assert_eq!(is(c, URI_PVALUE), PARAM_VALUE_PLAIN[i]);
+            assert_eq!(is(c, PVALUE), PARAM_VALUE[i] && c != b'[');
+            assert_eq!(is(c, TOKEN_SP), TOKEN_TABLE[i] || c == b' ');
+            assert_eq!(is(c, WORD), CALL_ID_WORD[i]);
+        }
+    }
+
+    #[test]
+    fn span_stops_at_the_first_byte_outside() {
+        let plain = |b: &[u8], from: usize, bits: u8| {
+            let mut i = from;
+            while i < b.len() && is(b[i], bits) {
+                i += 1;
+            }
+            i.max(from)
+        };
+        let s = b"atlanta.example.com>;tag=1 x";
+        for from in 0..s.len() + 2 {
+            for end in from.min(s.len())..=s.len() {
+                for bits in [TOKEN, HOST, PVALUE, TOKEN_SP] {
+                    assert_eq!(
+                        span(&s[..end], from, bits),
+                        plain(&s[..end], from, bits),
+                        "{from} {end} {bits}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_quoted_strings() {
+        let reference = |b: &[u8], at: usize| {
+            let end = super::super::scan::quoted_end(&b[at..])? + at;
+            (!b[at..end].contains(&b'\\')).then_some(end)
+        };
+        for s in [
+            &b"\"\""[..],
+            b"x\"abc\" y",
+            b"\"0123456789abcdef\"x",
+            b"\"0123456\\\"89\"",
+            b"\"01234567\\",
+            b"\"0123456789",
+            b"\"\\\\\"",
+            b"\"abcdefg\"\"",
+            b"\"abcdefgh\xe9\x80\"",
+            b"\"\x22\x5c\"",
+        ] {
+            let at = s.iter().position(|&c| c == b'"').unwrap();
+            assert_eq!(plain_quoted_end(s, at), reference(s, at), "{s:?}");
+        }
+        for n in 0..20 {
+            let mut s = vec![b'"'];
+            s.extend(std::iter::repeat_n(b'a', n));
+            assert_eq!(plain_quoted_end(&s, 0), None);
+            s.push(b'"');
+            assert_eq!(plain_quoted_end(&s, 0), Some(n + 2));
+        }
+        assert_eq!(word4(b"sip:x", 0), Some(u32::from_le_bytes(*b"sip:")));
+        assert_eq!(word4(b"sip", 0), None);
+        assert_eq!(
+            word8(b"SIP/2.0/", 0),
+            Some(u64::from_le_bytes(*b"SIP/2.0/"))
+        );
+    }
+
+    /// The Call-ID check before it used the class table, as a reference.
+    fn call_id_reference(v: &str) -> bool {
+        let b = v.as_bytes();
+        let mut at = None;
+        for (i, &c) in b.iter().enumerate() {
+            if !CALL_ID_WORD[c as usize] {
+                if c == b'@' && at.is_none() {
+                    at = Some(i);
+                } else {
+                    return false;
+                }
+            }
+        }
+        match at {
+            _ if b.is_empty() => false,
+            Some(i) => i != 0 && i + 1 != b.len(),
+            None => true,
+        }
+    }
+
+    const SEEDS: &[&str] = &[
+        "Alice <sip:alice@atlanta.example.com>;tag=37GkEhwl6",
+        "\"Bob B.\" <sips:bob@192.0.2.4:5061;transport=tcp;lr>;tag=a;x",
+        "<sip:+1-212@gw.example.net;user=phone>",
+        "sip:carol@chicago.example.com;tag=1",
+        "SIP/2.0/UDP 192.0.2.101:5060;rport=5060;received=198.51.100.7;branch=z9hG4bKnashds7",
+        "SIP/2.0/TCP host.example.com;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.0.0.1",
+        "SIP/2.0/WSS 1.2.3.4.5:65535;maddr=224.2.0.1;ttl=16;branch=x",
+        "2 REGISTER",
+        "4294967295 INVITE",
+        "Digest realm=\"atlanta.example.com\", nonce=\"ZmDbXmYS2u3rTBZc8rKZ3lU4Qk5lS5Kf\", \
+         opaque=\"5ccc069c\", algorithm=SHA-256, qop=\"auth\"",
+        "Digest username=\"alice\", uri=\"sip:a@b\", nc=00000001, cnonce=\"x\\\"y\"",
+        "1j9FpLxk3uxtm8tn@192.0.2.101",
+    ];
+
+    /// Characters an edit may put in: the grammar's delimiters, LWS, and
+    /// a multi-byte one.
+    const ALPHABET: &[char] = &[
+        'a', 'Z', '0', '9', ' ', '\t', '\r', '\n', ';', ':', '=', '<', '>', '@', '"', '\\', '[',
+        ']', ',', '?', '%', '.', '-', '_', '/', '!', '~', '*', '\'', '(', ')', '&', '+', '$', '#',
+        'é', 'S', 'I', 'P', '2',
+    ];
+
+    fn mutated() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        (
+            0..SEEDS.len(),
+            prop::collection::vec((any::<usize>(), 0..3u8, 0..ALPHABET.len()), 0..4),
+        )
+            .prop_map(|(seed, edits)| {
+                let mut v: Vec<char> = SEEDS[seed].chars().collect();
+                for (at, op, c) in edits {
+                    let at = at % (v.len() + 1);
+                    match op {
+                        0 if at < v.len() => v[at] = ALPHABET[c],
+                        1 => v.insert(at, ALPHABET[c]),
+                        _ if at < v.len() => {
+                            v.remove(at);
+                        }
+                        _ => {}
+                    }
+                }
+                v.into_iter().collect()
+            })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+
+        /// Every fast path agrees with its reference on mutated values:
+        /// the typed parses `debug_assert_eq!` the two whenever the fast
+        /// path answers, and this drives them through odd inputs.
+        #[test]
+        fn fast_paths_agree_with_the_references(v in mutated()) {
+            use super::super::headers::{AuthValue, CSeq, NameAddr, Typed, Via};
+            use super::super::scan::CommaSplit;
+            use super::super::uri::{SipUri, Uri};
+            let _ = NameAddr::parse_from_to(&v);
+            let _ = <CSeq as Typed>::parse(&v);
+            let _ = AuthValue::parse(&v);
+            let first = CommaSplit::new(&v).next().unwrap_or(&v);
+            let via = <Via as Typed>::parse(first);
+            if let Some(fast) = Via::parse_simple(&v) {
+                proptest::prop_assert_eq!(via, Ok(fast));
+            }
+            for at in 0..v.len() {
+                if let Some(u) = v.get(at..) {
+                    let parsed = Uri::parse(u);
+                    if let Some(fast) = SipUri::parse_simple(u) {
+                        proptest::prop_assert_eq!(parsed, Ok(Uri::Sip(fast)));
+                    }
+                }
+            }
+            proptest::prop_assert_eq!(
+                super::super::headers::check_call_id(&v).is_ok(),
+                call_id_reference(&v)
+            );
+        }
+    }
+}

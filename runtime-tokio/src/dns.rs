@@ -1,12 +1,13 @@
 //! Name resolution for `Output::Resolve` (RFC 3263): with a port, the A
 //! and AAAA records of the host; without one, first the SRV records
 //! `_sip._udp`, `_sip._tcp` or `_sips._tcp` (§4.2), ordered by priority
-//! and weight, then the host's own addresses on the default port (§4.2,
+//! and a weighted draw (RFC 2782), then the host's own addresses on the default port (§4.2,
 //! last paragraph).
 
 use std::net::SocketAddr;
 
 use geosip_core::io::{TransportError, TransportKind};
+use geosip_core::transport::{order_srv, SrvTarget};
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::TokioResolver;
@@ -44,15 +45,22 @@ pub(crate) async fn resolve(
             TransportKind::Tls => "_sips._tcp",
         };
         if let Ok(srv) = r.srv_lookup(format!("{service}.{host}.")).await {
-            let mut records: Vec<_> = srv.iter().cloned().collect();
-            // RFC 2782: lowest priority first; within one, higher weight
-            // first (a deterministic stand-in for the weighted draw).
-            records.sort_by_key(|s| (s.priority(), std::cmp::Reverse(s.weight())));
+            let records = srv
+                .iter()
+                .map(|s| SrvTarget {
+                    priority: s.priority(),
+                    weight: s.weight(),
+                    target: (s.target().to_utf8(), s.port()),
+                })
+                .collect();
+            // RFC 2782: lowest priority first, within one a weighted draw.
+            let ordered = order_srv(records, |n| {
+                getrandom::u32().map_or(0, |x| x % n.saturating_add(1))
+            });
             let mut out = Vec::new();
-            for s in records.iter().take(8) {
-                let target = s.target().to_utf8();
+            for (target, port) in ordered.iter().take(8) {
                 if let Ok(ips) = r.lookup_ip(target.as_str()).await {
-                    out.extend(ips.iter().map(|ip| SocketAddr::new(ip, s.port())));
+                    out.extend(ips.iter().map(|ip| SocketAddr::new(ip, *port)));
                 }
             }
             if !out.is_empty() {

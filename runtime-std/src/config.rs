@@ -9,10 +9,6 @@ use geosip_core::endpoint::EndpointConfig;
 use rustls::pki_types::CertificateDer;
 
 /// How the phone reaches the world.
-///
-/// Unlike the tokio runtime there is no DNS server setting: names are
-/// resolved with the system resolver ([`std::net::ToSocketAddrs`]), A and
-/// AAAA only (no RFC 3263 SRV).
 #[derive(Debug, Clone)]
 pub struct PhoneConfig {
     /// The core's settings. A zero `rng_seed` is replaced by one from the
@@ -28,6 +24,10 @@ pub struct PhoneConfig {
     pub advertised_ip: Option<IpAddr>,
     /// Trust anchors for TLS servers.
     pub tls: TlsConfig,
+    /// Name servers for RFC 3263 SRV lookups and for addresses; `None`
+    /// asks the servers of `/etc/resolv.conf` for SRV records and the
+    /// system resolver for addresses.
+    pub dns: Option<Vec<SocketAddr>>,
     /// How long shutdown waits for the unregisters. Default 5 s.
     pub shutdown_timeout: Duration,
 }
@@ -39,6 +39,7 @@ impl Default for PhoneConfig {
             bind_udp: SocketAddr::from(([0, 0, 0, 0], 0)),
             advertised_ip: None,
             tls: TlsConfig::default(),
+            dns: None,
             shutdown_timeout: Duration::from_secs(5),
         }
     }

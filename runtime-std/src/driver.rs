@@ -64,6 +64,8 @@ pub(crate) struct Driver {
     pub mailbox: Mailbox,
     pub events: Sender<Event>,
     pub shutdown_timeout: Duration,
+    /// The configured name servers, if any.
+    pub dns: Option<Vec<SocketAddr>>,
 }
 
 /// A shutdown in progress: when it gives up, and who waits for it.
@@ -236,7 +238,14 @@ impl Driver {
                     host,
                     port,
                     transport,
-                } => crate::dns::spawn(connection, host, port, transport, self.mailbox.clone()),
+                } => crate::dns::spawn(
+                    connection,
+                    host,
+                    port,
+                    transport,
+                    self.dns.clone(),
+                    self.mailbox.clone(),
+                ),
                 Output::Event(e) => {
                     let _ = self.events.send(e);
                 }

@@ -21,9 +21,10 @@
 //! - Each TCP or TLS flow has a thread that connects (and handshakes),
 //!   then reads, and a writer thread fed by a channel, so a peer that does
 //!   not read never blocks the driver.
-//! - Each DNS lookup runs on a thread of its own, with
-//!   [`std::net::ToSocketAddrs`]: A and AAAA only, no RFC 3263 SRV (the
-//!   tokio runtime does SRV).
+//! - Each DNS lookup runs on a thread of its own: without a port, RFC
+//!   3263 SRV questions over blocking UDP (`hickory-proto` messages) in
+//!   RFC 2782 order; addresses from the configured name servers or the
+//!   system resolver ([`std::net::ToSocketAddrs`]).
 //!
 //! # Examples
 //!

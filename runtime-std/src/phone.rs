@@ -119,6 +119,7 @@ impl Phone {
             mailbox: mailbox.clone(),
             events,
             shutdown_timeout: config.shutdown_timeout,
+            dns: config.dns.clone(),
         };
         let handle = thread::Builder::new()
             .name("geosip-driver".into())

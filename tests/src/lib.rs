@@ -45,6 +45,7 @@
 
 pub mod agent;
 pub mod clock;
+pub mod dns;
 pub mod faults;
 pub mod harness;
 pub mod interop;

@@ -40,16 +40,8 @@ fn a_server_without_a_port_is_found_by_its_srv_record() {
     .unwrap();
     // A lower-priority record on a dead port must not be the one used.
     let dns = DnsResponder::start(
-        Zone::default()
-            .srv(
-                "_sip._udp.sip.test",
-                10,
-                60,
-                site.addr().port(),
-                "site.sip.test",
-            )
+        Zone::sip_test(site.addr().port())
             .srv("_sip._udp.sip.test", 20, 60, 9, "backup.sip.test")
-            .a("site.sip.test", [127, 0, 0, 1])
             .a("backup.sip.test", [127, 0, 0, 1]),
     )
     .unwrap();
@@ -64,15 +56,7 @@ fn a_server_without_a_port_is_found_by_its_srv_record() {
     cfg.password = Some(Secret::new("secret"));
     phone.add_connection(ConnectionId(0), cfg).unwrap();
     wait_available(&events);
-    let asked = dns.questions();
-    assert!(
-        asked.contains(&("_sip._udp.sip.test".to_owned(), SRV)),
-        "{asked:?}"
-    );
-    assert!(
-        asked.contains(&("site.sip.test".to_owned(), A)),
-        "{asked:?}"
-    );
+    dns.assert_asked(&[("_sip._udp.sip.test", SRV), ("site.sip.test", A)]);
     assert!(site.bindings().keys().any(|aor| aor.starts_with("1001@")));
     phone.shutdown();
 }

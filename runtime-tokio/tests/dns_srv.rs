@@ -21,18 +21,7 @@ async fn a_server_without_a_port_is_found_by_its_srv_record() {
         0,
     )
     .unwrap();
-    let dns = DnsResponder::start(
-        Zone::default()
-            .srv(
-                "_sip._udp.sip.test",
-                10,
-                60,
-                site.addr().port(),
-                "site.sip.test",
-            )
-            .a("site.sip.test", [127, 0, 0, 1]),
-    )
-    .unwrap();
+    let dns = DnsResponder::start(Zone::sip_test(site.addr().port())).unwrap();
     let (phone, mut events) = Phone::start(PhoneConfig {
         bind_udp: "127.0.0.1:0".parse().unwrap(),
         dns: Some(vec![dns.addr()]),
@@ -54,15 +43,7 @@ async fn a_server_without_a_port_is_found_by_its_srv_record() {
             other => panic!("not registered through the SRV record: {other:?}"),
         }
     }
-    let asked = dns.questions();
-    assert!(
-        asked.contains(&("_sip._udp.sip.test".to_owned(), SRV)),
-        "{asked:?}"
-    );
-    assert!(
-        asked.contains(&("site.sip.test".to_owned(), A)),
-        "{asked:?}"
-    );
+    dns.assert_asked(&[("_sip._udp.sip.test", SRV), ("site.sip.test", A)]);
     assert!(site.bindings().keys().any(|aor| aor.starts_with("1001@")));
     phone.shutdown().await;
 }

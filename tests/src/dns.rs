@@ -29,6 +29,16 @@ pub struct Zone {
 }
 
 impl Zone {
+    /// The zone of the runtimes' SRV tests: `_sip._udp.sip.test` and
+    /// `_sip._tcp.sip.test` point at `site.sip.test:<port>` (priority 10),
+    /// which is 127.0.0.1.
+    pub fn sip_test(port: u16) -> Self {
+        Zone::default()
+            .srv("_sip._udp.sip.test", 10, 60, port, "site.sip.test")
+            .srv("_sip._tcp.sip.test", 10, 60, port, "site.sip.test")
+            .a("site.sip.test", [127, 0, 0, 1])
+    }
+
     /// Adds an SRV record: name, priority, weight, port and target.
     pub fn srv(mut self, name: &str, priority: u16, weight: u16, port: u16, target: &str) -> Self {
         self.srv.push((
@@ -121,6 +131,18 @@ impl DnsResponder {
     /// The questions asked so far: (lowercased name, type).
     pub fn questions(&self) -> Vec<(String, u16)> {
         self.questions.try_iter().collect()
+    }
+
+    /// Panics, listing what was asked, unless every `(name, type)` of
+    /// `wanted` has been asked since the last look.
+    pub fn assert_asked(&self, wanted: &[(&str, u16)]) {
+        let asked = self.questions();
+        for (name, rtype) in wanted {
+            assert!(
+                asked.iter().any(|(n, t)| n == name && t == rtype),
+                "{name} type {rtype} was not asked; asked: {asked:?}"
+            );
+        }
     }
 }
 

@@ -515,20 +515,26 @@ const EMPTY: Entry = Entry {
     mid_keep: 0,
 };
 
+/// The `k`th known name: its value, spelling and hash slot.
+const fn known(k: usize) -> (HeaderName, &'static [u8], usize) {
+    let name = HeaderName::KNOWN[k];
+    let s = match name.as_str() {
+        Some(s) => s.as_bytes(),
+        None => panic!("a known name without spelling"),
+    };
+    let len = s.len();
+    (name, s, hash(len, s[0], s[len / 2], s[len - 1]))
+}
+
 /// The hash table of long names, built at compile time. A collision or a
 /// name the words cannot hold stops the build.
 const fn build_table() -> [Entry; 256] {
     let mut table = [EMPTY; 256];
     let mut k = 0;
     while k < HeaderName::KNOWN.len() {
-        let name = HeaderName::KNOWN[k];
-        let s = match name.as_str() {
-            Some(s) => s.as_bytes(),
-            None => panic!("a known name without spelling"),
-        };
+        let (name, s, slot) = known(k);
         let len = s.len();
         assert!(len >= 2 && len <= MAX_LONG, "name length out of range");
-        let slot = hash(len, s[0], s[len / 2], s[len - 1]);
         assert!(table[slot].len == 0, "header name hash collision");
         let n = word_size(len);
         let (head, head_keep) = load_const(s, 0, n);
@@ -580,13 +586,8 @@ const fn build_wide(table: &[Entry; 256]) -> [WideEntry; 256] {
     let mut wide = [empty; 256];
     let mut k = 0;
     while k < HeaderName::KNOWN.len() {
-        let name = HeaderName::KNOWN[k];
-        let s = match name.as_str() {
-            Some(s) => s.as_bytes(),
-            None => panic!("a known name without spelling"),
-        };
+        let (name, s, slot) = known(k);
         let len = s.len();
-        let slot = hash(len, s[0], s[len / 2], s[len - 1]);
         assert!(table[slot].len as usize == len, "tables disagree");
         if len <= 16 {
             let mut e = empty;

@@ -1,7 +1,7 @@
 //! The [`Phone`] handle: starting the driver thread, and one blocking
 //! method per thing the core offers.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::Arc;
 use std::thread::{self, ThreadId};
@@ -14,7 +14,7 @@ use geosip_core::session::{DialOptions, SessionId, SessionInfo};
 
 use crate::driver::{Driver, Msg};
 use crate::wake::{Mailbox, Waker};
-use crate::{tls, PhoneConfig, PhoneError, StartError};
+use crate::{PhoneConfig, PhoneError, StartError};
 
 /// A handle to a running phone; cheap to clone, and usable from any
 /// thread. Every method blocks until the phone's thread has carried it
@@ -70,22 +70,6 @@ impl Drop for Shared {
     }
 }
 
-/// The address peers should see when bound to the unspecified address:
-/// the one the routing table picks towards the outside (a UDP "connect"
-/// sends nothing), else loopback.
-fn discover_ip(bind: SocketAddr) -> IpAddr {
-    if !bind.ip().is_unspecified() {
-        return bind.ip();
-    }
-    let probe = UdpSocket::bind(SocketAddr::new(bind.ip(), 0))
-        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
-        .and_then(|s| s.local_addr());
-    match probe {
-        Ok(a) if !a.ip().is_unspecified() => a.ip(),
-        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
-    }
-}
-
 impl Phone {
     /// Binds the UDP socket and starts the phone's thread. Returns the
     /// handle and the channel of events (which nobody has to read: events
@@ -98,14 +82,16 @@ impl Phone {
             .map_err(|e| StartError::Bind(config.bind_udp, e))?;
         let waker = Waker::new(bound).map_err(|e| StartError::Bind(bound, e))?;
         let waker_addr = waker.addr().map_err(|e| StartError::Bind(bound, e))?;
-        let ip = config.advertised_ip.unwrap_or_else(|| discover_ip(bound));
+        let ip = config
+            .advertised_ip
+            .unwrap_or_else(|| geosip_runtime_common::discover_ip(bound));
         let local_udp = SocketAddr::new(ip, bound.port());
         config.endpoint.local_udp = Some(local_udp);
         if config.endpoint.rng_seed == [0; 32] {
             getrandom::fill(&mut config.endpoint.rng_seed)
                 .map_err(|e| StartError::Random(e.to_string()))?;
         }
-        let tls = tls::client_config(&config.tls)?;
+        let tls = geosip_runtime_common::client_config(&config.tls)?;
         let (tx, inbox) = mpsc::channel();
         let mailbox = Mailbox::new(tx, waker);
         let (events, event_rx) = mpsc::channel();

@@ -13,35 +13,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use geosip_core::io::TransportError;
-use rustls::pki_types::ServerName;
-use rustls::{ClientConfig, ClientConnection, RootCertStore};
+use geosip_runtime_common::server_name;
+use rustls::{ClientConfig, ClientConnection};
 
-use crate::config::TlsConfig;
 use crate::flows::transport_error;
-
-/// Builds the client config: the configured roots, TLS 1.2 and 1.3.
-pub(crate) fn client_config(tls: &TlsConfig) -> Result<Arc<ClientConfig>, rustls::Error> {
-    let mut roots = RootCertStore::empty();
-    if tls.webpki_roots {
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    }
-    for cert in &tls.extra_roots {
-        roots.add(cert.clone())?;
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-/// The name to check the certificate against: the configured host, as a
-/// DNS name or an IP address.
-pub(crate) fn server_name(host: &str) -> Option<ServerName<'static>> {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    ServerName::try_from(host.to_owned()).ok()
-}
 
 type Shared = Arc<Mutex<ClientConnection>>;
 

@@ -62,7 +62,7 @@ pub(crate) fn spawn(c: Connect, events: mpsc::UnboundedSender<FlowEvent>) -> Joi
             Err(e) => return fail(transport_error(&e)),
         };
         if c.transport == TransportKind::Tls {
-            let Some(name) = crate::tls::server_name(&c.server_name) else {
+            let Some(name) = geosip_runtime_common::server_name(&c.server_name) else {
                 return fail(TransportError::Tls(format!(
                     "bad server name {:?}",
                     c.server_name

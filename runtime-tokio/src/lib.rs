@@ -34,62 +34,30 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod config;
 mod dns;
 mod driver;
 mod flows;
-mod tls;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket as StdUdpSocket};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 pub use geosip_core as core;
 pub use tokio_stream::StreamExt;
 
-use geosip_core::connection::{ConnectionConfig, ConnectionError, ConnectionId, ConnectionInfo};
+use geosip_core::connection::{ConnectionConfig, ConnectionId, ConnectionInfo};
 use geosip_core::endpoint::{Endpoint, Stats};
 use geosip_core::event::Event;
-use geosip_core::session::{CallError, DialOptions, SessionId, SessionInfo};
+use geosip_core::session::{DialOptions, SessionId, SessionInfo};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
-pub use config::{PhoneConfig, TlsConfig};
 use driver::{Command, Driver};
+pub use geosip_runtime_common::{PhoneConfig, PhoneError, StartError, TlsConfig};
 
 /// The events of a phone, in order.
 pub type Events = UnboundedReceiverStream<Event>;
-
-/// Why a phone command failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum PhoneError {
-    /// The phone's task has stopped (shut down).
-    #[error("the phone has stopped")]
-    Stopped,
-    /// A connection command was refused.
-    #[error(transparent)]
-    Connection(#[from] ConnectionError),
-    /// A call command was refused.
-    #[error(transparent)]
-    Call(#[from] CallError),
-}
-
-/// Why a phone could not start.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StartError {
-    /// The UDP socket could not be bound.
-    #[error("cannot bind UDP {0}: {1}")]
-    Bind(SocketAddr, std::io::Error),
-    /// The TLS roots are unusable.
-    #[error("TLS configuration: {0}")]
-    Tls(#[from] rustls::Error),
-    /// No randomness from the operating system for the RNG seed.
-    #[error("no randomness for the RNG seed: {0}")]
-    Random(String),
-}
 
 /// A handle to a running phone; cheap to clone. When the last handle is
 /// dropped, the phone unregisters and stops.
@@ -97,22 +65,6 @@ pub enum StartError {
 pub struct Phone {
     commands: mpsc::UnboundedSender<Command>,
     local_udp: SocketAddr,
-}
-
-/// The address peers should see when bound to the unspecified address:
-/// the one the routing table picks towards the outside (a UDP "connect"
-/// sends nothing), else loopback.
-fn discover_ip(bind: SocketAddr) -> IpAddr {
-    if !bind.ip().is_unspecified() {
-        return bind.ip();
-    }
-    let probe = StdUdpSocket::bind(SocketAddr::new(bind.ip(), 0))
-        .and_then(|s| s.connect("192.0.2.1:9").map(|()| s))
-        .and_then(|s| s.local_addr());
-    match probe {
-        Ok(a) if !a.ip().is_unspecified() => a.ip(),
-        _ => IpAddr::V4(Ipv4Addr::LOCALHOST),
-    }
 }
 
 impl Phone {
@@ -125,14 +77,16 @@ impl Phone {
         let bound = udp
             .local_addr()
             .map_err(|e| StartError::Bind(config.bind_udp, e))?;
-        let ip = config.advertised_ip.unwrap_or_else(|| discover_ip(bound));
+        let ip = config
+            .advertised_ip
+            .unwrap_or_else(|| geosip_runtime_common::discover_ip(bound));
         let local_udp = SocketAddr::new(ip, bound.port());
         config.endpoint.local_udp = Some(local_udp);
         if config.endpoint.rng_seed == [0; 32] {
             getrandom::fill(&mut config.endpoint.rng_seed)
                 .map_err(|e| StartError::Random(e.to_string()))?;
         }
-        let tls = tls::client_config(&config.tls)?;
+        let tls = geosip_runtime_common::client_config(&config.tls)?;
         let resolver = dns::resolver(config.dns.as_deref()).map(Arc::new);
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, event_rx) = mpsc::unbounded_channel();

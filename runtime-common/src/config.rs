@@ -1,6 +1,5 @@
-//! What a [`Phone`](crate::Phone) needs besides the core's own settings:
-//! where to bind, which address to advertise, TLS roots, DNS and the
-//! shutdown bound.
+//! What a phone needs besides the core's own settings: where to bind,
+//! which address to advertise, TLS roots, DNS and the shutdown bound.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
@@ -24,7 +23,9 @@ pub struct PhoneConfig {
     pub advertised_ip: Option<IpAddr>,
     /// Trust anchors for TLS servers.
     pub tls: TlsConfig,
-    /// Name servers; `None` reads the system's (`/etc/resolv.conf`).
+    /// Name servers for RFC 3263 SRV lookups and for addresses. `None`:
+    /// the servers of `/etc/resolv.conf` (the std runtime asks them for
+    /// SRV records only, and the system resolver for addresses).
     pub dns: Option<Vec<SocketAddr>>,
     /// How long shutdown waits for the unregisters. Default 5 s.
     pub shutdown_timeout: Duration,

@@ -8,7 +8,7 @@ use rustls::{ClientConfig, RootCertStore};
 use crate::config::TlsConfig;
 
 /// Builds the client config: the configured roots, TLS 1.2 and 1.3.
-pub(crate) fn client_config(tls: &TlsConfig) -> Result<Arc<ClientConfig>, rustls::Error> {
+pub fn client_config(tls: &TlsConfig) -> Result<Arc<ClientConfig>, rustls::Error> {
     let mut roots = RootCertStore::empty();
     if tls.webpki_roots {
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
@@ -25,8 +25,15 @@ pub(crate) fn client_config(tls: &TlsConfig) -> Result<Arc<ClientConfig>, rustls
 }
 
 /// The name to check the certificate against: the configured host, as a
-/// DNS name or an IP address.
-pub(crate) fn server_name(host: &str) -> Option<ServerName<'static>> {
+/// DNS name or an IP address (brackets of an IPv6 reference removed).
+///
+/// ```
+/// use geosip_runtime_common::server_name;
+/// assert!(server_name("sip.example.com").is_some());
+/// assert!(server_name("[2001:db8::1]").is_some());
+/// assert!(server_name("not a name").is_none());
+/// ```
+pub fn server_name(host: &str) -> Option<ServerName<'static>> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     ServerName::try_from(host.to_owned()).ok()
 }

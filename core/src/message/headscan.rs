@@ -258,6 +258,16 @@ mod tests {
             let mut headers = HeaderIndex::new();
             assert_eq!(head(text, &limits, &mut headers), None, "{text:?}");
         }
+        // The common shapes take the fast scan, whatever their length.
+        for text in [
+            &b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.101:5060;rport;branch=z9hG4bK776asdhds\r\nMax-Forwards: 70\r\nTo: Bob <sip:bob@biloxi.example.com>\r\nFrom: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n"[..],
+            b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: x\r\nl: 0\r\n\r\n",
+            b"\r\n\r\nSIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\nContent-Length:  0 \r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\n\r\n",
+        ] {
+            let mut headers = HeaderIndex::new();
+            assert!(head(text, &limits, &mut headers).is_some(), "{text:?}");
+        }
         // A name past the 16-byte window still resolves.
         let long = b"OPTIONS sip:a SIP/2.0\r\nP-Preferred-Identity: <sip:a@b>\r\nX-A-Very-Long-Header-Name:1\r\n\r\n";
         let mut headers = HeaderIndex::new();

@@ -150,6 +150,7 @@ impl Parser {
         data: &'a [u8],
         headers: &mut HeaderIndex,
     ) -> Result<HeadInfo<'a>, ParseError> {
+        headers.clear();
         match super::headscan::head(data, &self.limits, headers) {
             Some(h) => {
                 #[cfg(debug_assertions)]
@@ -532,5 +533,37 @@ fn is_version(v: &str) -> bool {
                 && min.bytes().all(|c| c.is_ascii_digit())
         }
         None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The common request lines take the one-pass form; anything odd is
+    /// left to the full parse.
+    #[test]
+    fn simple_request_lines() {
+        for line in [
+            "INVITE sip:bob@biloxi.example.com SIP/2.0",
+            "REGISTER sips:example.com SIP/2.0",
+            "RE%47IST%45R sip:r SIP/2.0",
+            "OPTIONS tel:+15551234 SIP/2.0",
+        ] {
+            let fast = simple_request_line(line).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(Ok(fast), start_line_reference(line), "{line}");
+        }
+        for line in [
+            "INVITE  sip:b SIP/2.0",
+            "INVITE sip:b  SIP/2.0",
+            "INVITE <sip:b> SIP/2.0",
+            "INVITE sip:b SIP/2.1",
+            "INVITE sip:b sip/2.0",
+            "INVITE sip b SIP/2.0",
+            " sip:b SIP/2.0",
+            "SIP/2.0 200 OK",
+        ] {
+            assert_eq!(simple_request_line(line), None, "{line}");
+        }
     }
 }

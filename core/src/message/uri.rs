@@ -378,7 +378,7 @@ impl<'a> Uri<'a> {
     }
 
     /// [`Uri::parse`] for every form, one step at a time.
-    fn parse_reference(s: &'a str) -> Result<Uri<'a>, UriError> {
+    pub(crate) fn parse_reference(s: &'a str) -> Result<Uri<'a>, UriError> {
         // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
         let b = s.as_bytes();
         let colon = b

@@ -214,7 +214,7 @@ impl<'a> AuthValue<'a> {
     /// anything else, which the full parse handles; when `Some`, the
     /// result is the full parse's.
     #[inline]
-    fn parse_simple(value: &'a str) -> Option<Self> {
+    pub(crate) fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
         // "Digest" in any case (OR-ing 0x20 into the letters is an exact
         // fold), then an SP: one word.
@@ -273,7 +273,7 @@ impl<'a> AuthValue<'a> {
     }
 
     /// Every form, one step at a time.
-    fn parse_reference(value: &'a str) -> Result<Self, E> {
+    pub(crate) fn parse_reference(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
         if v.is_empty() {
             return Err(E::Empty);

@@ -33,7 +33,7 @@ impl<'a> CSeq<'a> {
     /// §25.1 `CSeq = 1*DIGIT LWS Method`). `None` for anything else; when
     /// `Some`, the result is the full parse's.
     #[inline]
-    fn parse_simple(value: &'a str) -> Option<Self> {
+    pub(crate) fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
         let mut i = 0;
         let mut seq: u32 = 0;
@@ -61,7 +61,7 @@ impl<'a> CSeq<'a> {
     }
 
     /// Every form, one step at a time.
-    fn parse_reference(value: &'a str) -> Result<Self, E> {
+    pub(crate) fn parse_reference(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
         let split = v
             .bytes()

@@ -34,6 +34,8 @@ pub use name_addr::{Contact, NameAddr, RecordRoute, Route};
 pub use via::{Transport, Via};
 
 pub(crate) use misc::check_call_id;
+#[cfg(test)]
+pub(crate) use name_addr::{parse_name_addr_reference, parse_name_addr_simple};
 
 use super::error::HeaderErrorKind;
 use super::name::HeaderName;

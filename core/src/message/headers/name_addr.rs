@@ -79,7 +79,7 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
 /// anything else, which the full parse handles; when `Some`, the result
 /// is the full parse's.
 #[inline]
-fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
+pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     let b = value.as_bytes();
     let (display, lt) = match *b.first()? {
         b'"' => {
@@ -139,7 +139,7 @@ fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
 }
 
 /// Every form of `name-addr / addr-spec`, one step at a time.
-fn parse_name_addr_reference(value: &str) -> Result<NameAddr<'_>, E> {
+pub(crate) fn parse_name_addr_reference(value: &str) -> Result<NameAddr<'_>, E> {
     let s = trim(value);
     if s.is_empty() {
         return Err(E::Empty);

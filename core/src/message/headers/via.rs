@@ -215,7 +215,7 @@ impl<'a> Via<'a> {
     }
 
     /// Every form of RFC 3261 §20.42, one step at a time.
-    fn parse_reference(value: &'a str) -> Result<Self, E> {
+    pub(crate) fn parse_reference(value: &'a str) -> Result<Self, E> {
         let value = trim(value);
         if value.is_empty() {
             return Err(E::Empty);

@@ -290,9 +290,15 @@ mod tests {
                     data[i] = c;
                     // Each query starts at or after the previous answer, as
                     // in the scan.
-                    for step in [1, 7, 63, 64, 65] {
-                        let mut blocks = Blocks::new(&data, 0);
-                        let mut from = 0;
+                    for (step, start) in [(1, 0), (7, 0), (63, 0), (64, 3), (65, 17), (1, 64)] {
+                        if start > len {
+                            continue;
+                        }
+                        let mut blocks = Blocks::new(&data, start);
+                        // Before the first block there is nothing to find.
+                        assert_eq!(start.checked_sub(1).and_then(|p| blocks.next_ctrl(p)), None);
+                        let mut blocks = Blocks::new(&data, start);
+                        let mut from = start;
                         while from <= len {
                             let got = blocks.next_ctrl(from);
                             assert_eq!(got, plain(&data, from, is_ctrl), "{len} {i} {c} {from}");

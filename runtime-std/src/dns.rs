@@ -8,21 +8,23 @@
 //!   there are none, the host's own addresses on the transport's default
 //!   port (§4.2, last paragraph).
 //!
-//! SRV questions go over UDP to the configured name servers
+//! SRV questions go over UDP (again over TCP when the answer is
+//! truncated) to the configured name servers
 //! ([`PhoneConfig::dns`](crate::PhoneConfig::dns)), else to those of
 //! `/etc/resolv.conf`, with `hickory-proto` encoding and decoding the
 //! messages. Addresses come from the same servers when they are
 //! configured, else from the system resolver (`getaddrinfo` through
 //! [`ToSocketAddrs`], which also reads `/etc/hosts`).
 
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use geosip_core::connection::ConnectionId;
 use geosip_core::io::{TransportError, TransportKind};
 use geosip_core::transport::{order_srv, SrvTarget};
-use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use crate::driver::Msg;
@@ -139,17 +141,48 @@ fn answers(name: &str, rtype: RecordType, servers: &[SocketAddr]) -> Vec<RData> 
     Vec::new()
 }
 
-/// One question to one server over UDP.
+/// One question to one server: over UDP with EDNS(0) offering 4,096
+/// bytes, and again over TCP when the answer comes back truncated
+/// (RFC 1035 §4.2.1, RFC 7766 §5).
 fn ask(name: &Name, rtype: RecordType, server: SocketAddr) -> Result<Vec<RData>, String> {
     let id = getrandom::u32().map_err(|e| e.to_string())? as u16;
     let mut query = Message::new();
+    let mut edns = Edns::new();
+    edns.set_max_payload(UDP_PAYLOAD as u16);
     query
         .set_id(id)
         .set_message_type(MessageType::Query)
         .set_op_code(OpCode::Query)
         .set_recursion_desired(true)
-        .add_query(Query::query(name.clone(), rtype));
+        .add_query(Query::query(name.clone(), rtype))
+        .set_edns(edns);
     let bytes = query.to_vec().map_err(|e| e.to_string())?;
+    let reply = ask_udp(&bytes, id, server)?;
+    let reply = if reply.truncated() {
+        ask_tcp(&bytes, id, server)?
+    } else {
+        reply
+    };
+    match reply.response_code() {
+        ResponseCode::NoError | ResponseCode::NXDomain => Ok(reply
+            .answers()
+            .iter()
+            .filter(|r| r.record_type() == rtype)
+            .map(|r| r.data().clone())
+            .collect()),
+        code => Err(format!("server answered {code}")),
+    }
+}
+
+/// The largest UDP answer taken.
+const UDP_PAYLOAD: usize = 4096;
+
+/// Whether `reply` answers the question with this id.
+fn answers_to(reply: &Message, id: u16) -> bool {
+    reply.id() == id && reply.message_type() == MessageType::Response
+}
+
+fn ask_udp(query: &[u8], id: u16, server: SocketAddr) -> Result<Message, String> {
     let bind: SocketAddr = if server.is_ipv4() {
         SocketAddr::from(([0, 0, 0, 0], 0))
     } else {
@@ -158,9 +191,9 @@ fn ask(name: &Name, rtype: RecordType, server: SocketAddr) -> Result<Vec<RData>,
     let sock = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
     // A connected socket only takes datagrams from the server.
     sock.connect(server).map_err(|e| e.to_string())?;
-    sock.send(&bytes).map_err(|e| e.to_string())?;
+    sock.send(query).map_err(|e| e.to_string())?;
     let deadline = Instant::now() + QUESTION_TIMEOUT;
-    let mut buf = [0u8; 4096];
+    let mut buf = [0u8; UDP_PAYLOAD];
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -170,21 +203,33 @@ fn ask(name: &Name, rtype: RecordType, server: SocketAddr) -> Result<Vec<RData>,
             .map_err(|e| e.to_string())?;
         let n = sock.recv(&mut buf).map_err(|e| e.to_string())?;
         // Anything that is not the answer to this question is ignored.
-        let Ok(reply) = Message::from_vec(&buf[..n]) else {
-            continue;
-        };
-        if reply.id() != id || reply.message_type() != MessageType::Response {
-            continue;
+        match Message::from_vec(&buf[..n]) {
+            Ok(reply) if answers_to(&reply, id) => return Ok(reply),
+            _ => continue,
         }
-        return match reply.response_code() {
-            ResponseCode::NoError | ResponseCode::NXDomain => Ok(reply
-                .answers()
-                .iter()
-                .filter(|r| r.record_type() == rtype)
-                .map(|r| r.data().clone())
-                .collect()),
-            code => Err(format!("server answered {code}")),
-        };
+    }
+}
+
+/// The question again over TCP: each message behind its two-byte length.
+fn ask_tcp(query: &[u8], id: u16, server: SocketAddr) -> Result<Message, String> {
+    let mut stream =
+        TcpStream::connect_timeout(&server, QUESTION_TIMEOUT).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(QUESTION_TIMEOUT))
+        .and_then(|()| stream.set_write_timeout(Some(QUESTION_TIMEOUT)))
+        .map_err(|e| e.to_string())?;
+    let len = u16::try_from(query.len()).map_err(|e| e.to_string())?;
+    let mut framed = len.to_be_bytes().to_vec();
+    framed.extend_from_slice(query);
+    stream.write_all(&framed).map_err(|e| e.to_string())?;
+    let mut len = [0u8; 2];
+    stream.read_exact(&mut len).map_err(|e| e.to_string())?;
+    let mut answer = vec![0u8; usize::from(u16::from_be_bytes(len))];
+    stream.read_exact(&mut answer).map_err(|e| e.to_string())?;
+    match Message::from_vec(&answer) {
+        Ok(reply) if answers_to(&reply, id) => Ok(reply),
+        Ok(_) => Err("a TCP answer to another question".into()),
+        Err(e) => Err(e.to_string()),
     }
 }
 

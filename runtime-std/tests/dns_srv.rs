@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};
 use geosip_core::event::{ConnectionStatus, Event};
 use geosip_core::io::TransportKind;
-use geosip_sim::dns::{DnsResponder, Zone, A, SRV};
+use geosip_sim::dns::{DnsResponder, Over, Zone, A, SRV};
 use geosip_sim::live::LiveSite;
 use geosip_sim::site::SiteConfig;
 use geosip_std::{Phone, PhoneConfig};
@@ -89,5 +89,41 @@ fn without_srv_records_the_host_itself_is_asked_for() {
         "{asked:?}"
     );
     assert!(asked.contains(&("nosrv.test".to_owned(), A)), "{asked:?}");
+    phone.shutdown();
+}
+
+/// An answer truncated over UDP is asked for again over TCP (RFC 7766
+/// §5), and its records are used.
+#[test]
+fn a_truncated_answer_is_asked_again_over_tcp() {
+    let site = LiveSite::start(
+        SiteConfig::new("sip.test").user("1001", "secret"),
+        "127.0.0.1".parse().unwrap(),
+        0,
+    )
+    .unwrap();
+    let dns = DnsResponder::start(Zone::sip_test(site.addr().port()).truncate_udp()).unwrap();
+    let (phone, events) = Phone::start(PhoneConfig {
+        bind_udp: "127.0.0.1:0".parse().unwrap(),
+        dns: Some(vec![dns.addr()]),
+        shutdown_timeout: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut cfg = ConnectionConfig::new("1001", "sip.test", TransportKind::Udp);
+    cfg.password = Some(Secret::new("secret"));
+    phone.add_connection(ConnectionId(0), cfg).unwrap();
+    wait_available(&events);
+    let asked = dns.questions_over();
+    for over in [Over::Udp, Over::Tcp] {
+        assert!(
+            asked.contains(&("_sip._udp.sip.test".to_owned(), SRV, over)),
+            "{asked:?}"
+        );
+    }
+    assert!(
+        asked.contains(&("site.sip.test".to_owned(), A, Over::Tcp)),
+        "{asked:?}"
+    );
     phone.shutdown();
 }

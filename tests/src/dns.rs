@@ -1,6 +1,7 @@
 //! A tiny authoritative DNS responder on loopback for the runtimes' RFC
-//! 3263 tests: it answers SRV and A questions from a fixed table, and logs
-//! every question it gets. Messages are written by hand (RFC 1035 §4.1),
+//! 3263 tests: it answers SRV and A questions from a fixed table, over UDP
+//! and TCP on one port (over UDP only truncated, if asked to, so that
+//! clients must come back over TCP), and logs every question it gets. Messages are written by hand (RFC 1035 §4.1),
 //! so the tests do not check the runtimes' DNS code against itself.
 //!
 //! ```
@@ -13,8 +14,9 @@
 //! assert!(dns.addr().ip().is_loopback());
 //! ```
 
-use std::net::{Ipv4Addr, SocketAddr, UdpSocket};
-use std::sync::mpsc::{channel, Receiver};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::mpsc::{channel, Receiver, Sender};
 
 /// The SRV record type.
 pub const SRV: u16 = 33;
@@ -26,6 +28,7 @@ pub const A: u16 = 1;
 pub struct Zone {
     srv: Vec<(String, u16, u16, u16, String)>,
     a: Vec<(String, Ipv4Addr)>,
+    truncate_udp: bool,
 }
 
 impl Zone {
@@ -48,6 +51,13 @@ impl Zone {
             port,
             target.to_owned(),
         ));
+        self
+    }
+
+    /// Answers every UDP question with the TC bit and no records, so that
+    /// the answer must be asked for again over TCP (RFC 7766 §5).
+    pub fn truncate_udp(mut self) -> Self {
+        self.truncate_udp = true;
         self
     }
 
@@ -84,52 +94,64 @@ impl Zone {
     }
 }
 
+/// Which transport a question came over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Over {
+    /// A datagram.
+    Udp,
+    /// A TCP connection.
+    Tcp,
+}
+
 /// The running responder. It stops with the test process.
 pub struct DnsResponder {
     addr: SocketAddr,
-    questions: Receiver<(String, u16)>,
+    questions: Receiver<(String, u16, Over)>,
 }
 
 impl DnsResponder {
-    /// Binds 127.0.0.1 on a free port and answers from `zone`.
+    /// Binds UDP and TCP on one free port of 127.0.0.1 and answers from
+    /// `zone`.
     pub fn start(zone: Zone) -> std::io::Result<Self> {
-        let sock = UdpSocket::bind("127.0.0.1:0")?;
+        let (sock, listener) = bind_both()?;
         let addr = sock.local_addr()?;
         let (tx, questions) = channel();
+        let (udp_zone, udp_tx) = (zone.clone(), tx.clone());
         std::thread::Builder::new()
-            .name("dns-responder".into())
+            .name("dns-responder-udp".into())
             .spawn(move || {
                 let mut buf = [0u8; 1500];
                 while let Ok((n, from)) = sock.recv_from(&mut buf) {
-                    let q = &buf[..n];
-                    let Some((name, qtype, end)) = question(q) else {
-                        continue;
-                    };
-                    let _ = tx.send((name.clone(), qtype));
-                    let answers = zone.answers(&name, qtype);
-                    let mut out = Vec::with_capacity(512);
-                    out.extend_from_slice(&q[..2]); // id
-                    out.extend_from_slice(&[0x81, 0x80]); // response, RD, RA, NOERROR
-                    out.extend_from_slice(&1u16.to_be_bytes());
-                    out.extend_from_slice(&(answers.len() as u16).to_be_bytes());
-                    out.extend_from_slice(&[0, 0, 0, 0]);
-                    out.extend_from_slice(&q[12..end]);
-                    for (rtype, rdata) in answers {
-                        out.extend_from_slice(&record(rtype, &rdata));
+                    if let Some(out) = reply(&udp_zone, &buf[..n], Over::Udp, &udp_tx) {
+                        let _ = sock.send_to(&out, from);
                     }
-                    let _ = sock.send_to(&out, from);
+                }
+            })?;
+        std::thread::Builder::new()
+            .name("dns-responder-tcp".into())
+            .spawn(move || {
+                for stream in listener.incoming().flatten() {
+                    serve_tcp(stream, &zone, &tx);
                 }
             })?;
         Ok(DnsResponder { addr, questions })
     }
 
-    /// Where it listens.
+    /// Where it listens (UDP and TCP).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The questions asked so far: (lowercased name, type).
     pub fn questions(&self) -> Vec<(String, u16)> {
+        self.questions_over()
+            .into_iter()
+            .map(|(n, t, _)| (n, t))
+            .collect()
+    }
+
+    /// The questions asked so far, with the transport each came over.
+    pub fn questions_over(&self) -> Vec<(String, u16, Over)> {
         self.questions.try_iter().collect()
     }
 
@@ -144,6 +166,65 @@ impl DnsResponder {
             );
         }
     }
+}
+
+/// A UDP socket and a TCP listener on the same free port.
+fn bind_both() -> std::io::Result<(UdpSocket, TcpListener)> {
+    let mut last = None;
+    for _ in 0..50 {
+        let sock = UdpSocket::bind("127.0.0.1:0")?;
+        match TcpListener::bind(sock.local_addr()?) {
+            Ok(listener) => return Ok((sock, listener)),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no free port")))
+}
+
+/// One TCP connection: length-prefixed questions, length-prefixed answers.
+fn serve_tcp(mut stream: TcpStream, zone: &Zone, log: &Sender<(String, u16, Over)>) {
+    loop {
+        let mut len = [0u8; 2];
+        if stream.read_exact(&mut len).is_err() {
+            return;
+        }
+        let mut q = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        if stream.read_exact(&mut q).is_err() {
+            return;
+        }
+        let Some(out) = reply(zone, &q, Over::Tcp, log) else {
+            return;
+        };
+        let mut framed = (out.len() as u16).to_be_bytes().to_vec();
+        framed.extend_from_slice(&out);
+        if stream.write_all(&framed).is_err() {
+            return;
+        }
+    }
+}
+
+/// The answer to one query, logged; `None` for a query it cannot read.
+fn reply(zone: &Zone, q: &[u8], over: Over, log: &Sender<(String, u16, Over)>) -> Option<Vec<u8>> {
+    let (name, qtype, end) = question(q)?;
+    let _ = log.send((name.clone(), qtype, over));
+    let truncated = over == Over::Udp && zone.truncate_udp;
+    let answers = if truncated {
+        Vec::new()
+    } else {
+        zone.answers(&name, qtype)
+    };
+    let mut out = Vec::with_capacity(512);
+    out.extend_from_slice(&q[..2]); // id
+                                    // Response, RD, RA, NOERROR; TC when truncated.
+    out.extend_from_slice(&[if truncated { 0x83 } else { 0x81 }, 0x80]);
+    out.extend_from_slice(&1u16.to_be_bytes());
+    out.extend_from_slice(&(answers.len() as u16).to_be_bytes());
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&q[12..end]);
+    for (rtype, rdata) in answers {
+        out.extend_from_slice(&record(rtype, &rdata));
+    }
+    Some(out)
 }
 
 fn push_name(out: &mut Vec<u8>, name: &str) {

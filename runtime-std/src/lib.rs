@@ -22,9 +22,10 @@
 //!   then reads, and a writer thread fed by a channel, so a peer that does
 //!   not read never blocks the driver.
 //! - Each DNS lookup runs on a thread of its own: without a port, RFC
-//!   3263 SRV questions over blocking UDP (`hickory-proto` messages) in
-//!   RFC 2782 order; addresses from the configured name servers or the
-//!   system resolver ([`std::net::ToSocketAddrs`]).
+//!   3263 SRV questions over blocking UDP, or TCP when the answer is
+//!   truncated (`hickory-proto` messages), targets in RFC 2782 order;
+//!   addresses from the configured name servers or the system resolver
+//!   ([`std::net::ToSocketAddrs`]).
 //!
 //! # Examples
 //!

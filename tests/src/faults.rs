@@ -125,7 +125,8 @@ pub fn run(schedule: &FaultSchedule) -> Result<Sim, String> {
 }
 
 /// A failure report: what broke, the schedule, the status changes and the
-/// last 20 s of traffic (first lines only).
+/// last 20 s of traffic (first lines only; `GEOSIP_SIM_REPORT_SECS` sets
+/// another window).
 fn report(sim: &Sim, schedule: &FaultSchedule, what: &str) -> String {
     let now = sim.elapsed();
     let mut msg = format!(
@@ -161,8 +162,12 @@ fn report(sim: &Sim, schedule: &FaultSchedule, what: &str) -> String {
             );
         }
     }
-    msg.push_str("traffic in the last 20 s:\n");
-    let from = now.saturating_sub(Duration::from_secs(20));
+    let window = std::env::var("GEOSIP_SIM_REPORT_SECS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let _ = writeln!(msg, "traffic in the last {window} s:");
+    let from = now.saturating_sub(Duration::from_secs(window));
     for r in sim.traffic().iter().filter(|r| r.offset >= from) {
         let first = r.data.split(|&b| b == b'\r').next().unwrap_or_default();
         let _ = writeln!(
@@ -175,7 +180,7 @@ fn report(sim: &Sim, schedule: &FaultSchedule, what: &str) -> String {
             String::from_utf8_lossy(first)
         );
     }
-    msg.push_str("received in the last 20 s:\n");
+    let _ = writeln!(msg, "received in the last {window} s:");
     for r in sim.inbound().iter().filter(|r| r.offset >= from) {
         let mut line = format!("{:?}", r.input);
         line.truncate(160);

@@ -228,3 +228,58 @@ fn reg_interval_20_s_retries_at_least_every_20_s() {
     retried_every(142, Duration::from_secs(20), Outage::Stop);
     retried_every(143, Duration::from_secs(20), Outage::Cut);
 }
+
+/// A stream flow cut silently while the REGISTER with credentials waits
+/// for its answer: nothing is retransmitted on a stream, so only a ping
+/// (RFC 5626 §3.5.1) finds the dead flow. The connection is Unavailable
+/// within two probe timeouts, not at Timer F (32 s), and registers within
+/// seconds of the site's return. Found by the fault proptest (seed
+/// 7013203692413339532).
+#[test]
+fn a_register_waiting_on_a_silently_cut_stream_is_given_up_by_a_ping() {
+    for transport in [TransportKind::Tcp, TransportKind::Tls] {
+        let mut sim = Sim::new(41);
+        let s = two_sites(&mut sim, transport);
+        let site = s.sites[0];
+        // Run until the second REGISTER (the one with credentials) is out.
+        assert!(sim.run_until(
+            |sim| sim.traffic_to(site).filter(|r| r.is_register()).count() >= 2,
+            Duration::from_secs(2)
+        ));
+        sim.cut_site(site);
+        let cut = sim.now();
+        // The probe timeout two_sites configured.
+        let probe = sim
+            .connection_config(site, s.users[0], transport)
+            .probe_timeout;
+        assert!(
+            sim.run_until(
+                |sim| sim.status_of(s.conns[0]) == Some(ConnectionStatus::Unavailable),
+                2 * probe + Duration::from_secs(1)
+            ),
+            "{transport}: still {:?} at {:?} after the cut\n{}",
+            sim.status_of(s.conns[0]),
+            sim.now() - cut,
+            status_log(&sim)
+        );
+        // A ping went out on the flow before it was given up.
+        assert!(
+            sim.traffic_to(site)
+                .any(|r| r.at > cut && r.data.as_slice() == b"\r\n\r\n"),
+            "{transport}: no ping after the cut"
+        );
+        sim.run_for(Duration::from_secs(10));
+        sim.restore_site(site);
+        let back = sim.now();
+        assert!(
+            sim.run_until(
+                |sim| is_available(sim, s.conns[0]),
+                probe + Duration::from_secs(1)
+            ),
+            "{transport}: not Available {:?} after the site came back\n{}",
+            sim.now() - back,
+            status_log(&sim)
+        );
+        assert!(is_available(&sim, s.conns[1]));
+    }
+}

@@ -29,6 +29,16 @@ impl Endpoint {
                 self.timers.set((id, TimerKind::Probe), now + every);
                 self.send_probe(now, id);
             }
+            // No retransmissions on a stream: a REGISTER on a flow that
+            // died silently would wait for Timer F (64·T1, 32 s). A ping
+            // (RFC 5626 §3.5.1) left unanswered for the probe timeout finds
+            // the dead flow sooner; the REGISTER's answer, if it comes,
+            // ends this.
+            Phase::Registering if c.cfg.transport.is_stream() && c.reg_tx.is_some() => {
+                let every = c.cfg.probe_timeout;
+                self.timers.set((id, TimerKind::Probe), now + every);
+                self.send_probe(now, id);
+            }
             Phase::Waiting if c.probing => {
                 let every = c.cfg.probe_timeout;
                 self.timers.set((id, TimerKind::Probe), now + every);
@@ -153,12 +163,15 @@ impl Endpoint {
         // Whatever ended the probe, its deadline is moot now.
         self.timers.cancel((id, TimerKind::ProbeDeadline));
         let Some(c) = self.conns.get(&id) else { return };
+        let stream = c.cfg.transport.is_stream();
         match c.phase {
             // A REGISTER retry started while a recovery probe was out: let
             // the REGISTER run; its retransmissions reach a returning site
             // sooner than the next probe would, and its own outcome decides.
-            Phase::Registering => {}
-            Phase::Registered | Phase::Connecting => {
+            // Not on a stream, where nothing is retransmitted: there an
+            // unanswered ping means the flow, and the REGISTER on it, died.
+            Phase::Registering if !stream => {}
+            Phase::Registering | Phase::Registered | Phase::Connecting => {
                 if let Some(tx) = self.conns.get_mut(&id).and_then(|c| c.reg_tx.take()) {
                     self.owners.remove(&tx);
                     self.table.terminate(tx);

@@ -147,6 +147,15 @@ impl Endpoint {
             Ok(tx) => {
                 c.reg_tx = Some(tx);
                 self.owners.insert(tx, Purpose::Register(id));
+                // On a stream, watch the flow while the REGISTER waits (see
+                // `on_probe_timer`); a registered connection's keep-alives
+                // do that already.
+                if c.phase == Phase::Registering && c.cfg.transport.is_stream() {
+                    let at = now + c.cfg.probe_timeout;
+                    let due = self.timers.get((id, TimerKind::Probe));
+                    self.timers
+                        .set((id, TimerKind::Probe), due.map_or(at, |d| d.min(at)));
+                }
             }
             Err(_) => {
                 // The table is full: try again later rather than lose the

@@ -693,6 +693,10 @@ impl Driver {
                     return;
                 };
                 let Some(ep_tag) = to.tag() else { return };
+                // The endpoint took this INVITE as a call, whoever built it
+                // (raw input too): its BYE after 64·T1 without an ACK
+                // (RFC 3261 §13.3.1.4) carries this Call-ID.
+                self.calls.call_ids.insert(call_id.to_owned());
                 if let Some(inv) = self.calls.inbound.iter().find(|i| i.call_id == call_id) {
                     let d = DialogModel {
                         site: inv.site,

@@ -30,6 +30,26 @@ fn wait_available(events: &Receiver<Event>) {
     }
 }
 
+/// A phone that asks `dns`, with connection 0 for 1001 on `server`
+/// (no port: RFC 3263 finds it).
+fn phone_for(
+    dns: &DnsResponder,
+    server: &str,
+    transport: TransportKind,
+) -> (Phone, Receiver<Event>) {
+    let (phone, events) = Phone::start(PhoneConfig {
+        bind_udp: "127.0.0.1:0".parse().unwrap(),
+        dns: Some(vec![dns.addr()]),
+        shutdown_timeout: Duration::from_secs(2),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut cfg = ConnectionConfig::new("1001", server, transport);
+    cfg.password = Some(Secret::new("secret"));
+    phone.add_connection(ConnectionId(0), cfg).unwrap();
+    (phone, events)
+}
+
 #[test]
 fn a_server_without_a_port_is_found_by_its_srv_record() {
     let site = LiveSite::start(
@@ -45,16 +65,7 @@ fn a_server_without_a_port_is_found_by_its_srv_record() {
             .a("backup.sip.test", [127, 0, 0, 1]),
     )
     .unwrap();
-    let (phone, events) = Phone::start(PhoneConfig {
-        bind_udp: "127.0.0.1:0".parse().unwrap(),
-        dns: Some(vec![dns.addr()]),
-        shutdown_timeout: Duration::from_secs(2),
-        ..Default::default()
-    })
-    .unwrap();
-    let mut cfg = ConnectionConfig::new("1001", "sip.test", TransportKind::Udp);
-    cfg.password = Some(Secret::new("secret"));
-    phone.add_connection(ConnectionId(0), cfg).unwrap();
+    let (phone, events) = phone_for(&dns, "sip.test", TransportKind::Udp);
     wait_available(&events);
     dns.assert_asked(&[("_sip._udp.sip.test", SRV), ("site.sip.test", A)]);
     assert!(site.bindings().keys().any(|aor| aor.starts_with("1001@")));
@@ -68,16 +79,7 @@ fn a_server_without_a_port_is_found_by_its_srv_record() {
 #[test]
 fn without_srv_records_the_host_itself_is_asked_for() {
     let dns = DnsResponder::start(Zone::default().a("nosrv.test", [127, 0, 0, 1])).unwrap();
-    let (phone, _events) = Phone::start(PhoneConfig {
-        bind_udp: "127.0.0.1:0".parse().unwrap(),
-        dns: Some(vec![dns.addr()]),
-        shutdown_timeout: Duration::from_millis(200),
-        ..Default::default()
-    })
-    .unwrap();
-    let mut cfg = ConnectionConfig::new("1001", "nosrv.test", TransportKind::Tcp);
-    cfg.password = Some(Secret::new("secret"));
-    phone.add_connection(ConnectionId(0), cfg).unwrap();
+    let (phone, _events) = phone_for(&dns, "nosrv.test", TransportKind::Tcp);
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut asked = Vec::new();
     while Instant::now() < deadline && !asked.contains(&("nosrv.test".to_owned(), A)) {
@@ -103,16 +105,7 @@ fn a_truncated_answer_is_asked_again_over_tcp() {
     )
     .unwrap();
     let dns = DnsResponder::start(Zone::sip_test(site.addr().port()).truncate_udp()).unwrap();
-    let (phone, events) = Phone::start(PhoneConfig {
-        bind_udp: "127.0.0.1:0".parse().unwrap(),
-        dns: Some(vec![dns.addr()]),
-        shutdown_timeout: Duration::from_secs(2),
-        ..Default::default()
-    })
-    .unwrap();
-    let mut cfg = ConnectionConfig::new("1001", "sip.test", TransportKind::Udp);
-    cfg.password = Some(Secret::new("secret"));
-    phone.add_connection(ConnectionId(0), cfg).unwrap();
+    let (phone, events) = phone_for(&dns, "sip.test", TransportKind::Udp);
     wait_available(&events);
     let asked = dns.questions_over();
     for over in [Over::Udp, Over::Tcp] {

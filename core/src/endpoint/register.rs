@@ -283,6 +283,9 @@ impl Endpoint {
                 let keepalive = c.cfg.keepalive_interval;
                 self.timers.set((id, TimerKind::Register), now + refresh);
                 self.timers.set((id, TimerKind::Probe), now + keepalive);
+                // A ping still out (sent while the REGISTER waited) loses
+                // its deadline here, so it must not block the next one.
+                c.ping_out = false;
                 self.timers.cancel((id, TimerKind::ProbeDeadline));
                 self.set_status(
                     id,

@@ -8,20 +8,23 @@ use std::time::Duration;
 use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};
 use geosip_core::event::{ConnectionStatus, Event};
 use geosip_core::io::TransportKind;
-use geosip_sim::dns::{DnsResponder, Zone, A, SRV};
+use geosip_sim::dns::{DnsResponder, Over, Zone, A, SRV};
 use geosip_sim::live::LiveSite;
 use geosip_sim::site::SiteConfig;
 use geosip_tokio::{Phone, PhoneConfig, StreamExt};
 
-#[tokio::test]
-async fn a_server_without_a_port_is_found_by_its_srv_record() {
+/// Starts a live site for 1001 and a DNS responder for it (`truncate`:
+/// over UDP only truncated answers), registers through SRV, and returns
+/// the responder once the connection is Available.
+async fn register_through_srv(truncate: bool) -> DnsResponder {
     let site = LiveSite::start(
         SiteConfig::new("sip.test").user("1001", "secret"),
         "127.0.0.1".parse().unwrap(),
         0,
     )
     .unwrap();
-    let dns = DnsResponder::start(Zone::sip_test(site.addr().port())).unwrap();
+    let zone = Zone::sip_test(site.addr().port());
+    let dns = DnsResponder::start(if truncate { zone.truncate_udp() } else { zone }).unwrap();
     let (phone, mut events) = Phone::start(PhoneConfig {
         bind_udp: "127.0.0.1:0".parse().unwrap(),
         dns: Some(vec![dns.addr()]),
@@ -43,7 +46,24 @@ async fn a_server_without_a_port_is_found_by_its_srv_record() {
             other => panic!("not registered through the SRV record: {other:?}"),
         }
     }
-    dns.assert_asked(&[("_sip._udp.sip.test", SRV), ("site.sip.test", A)]);
     assert!(site.bindings().keys().any(|aor| aor.starts_with("1001@")));
     phone.shutdown().await;
+    dns
+}
+
+#[tokio::test]
+async fn a_server_without_a_port_is_found_by_its_srv_record() {
+    let dns = register_through_srv(false).await;
+    dns.assert_asked(&[("_sip._udp.sip.test", SRV), ("site.sip.test", A)]);
+}
+
+/// hickory asks again over TCP when the UDP answer is truncated.
+#[tokio::test]
+async fn a_truncated_answer_is_asked_again_over_tcp() {
+    let dns = register_through_srv(true).await;
+    let asked = dns.questions_over();
+    assert!(
+        asked.contains(&("_sip._udp.sip.test".to_owned(), SRV, Over::Tcp)),
+        "{asked:?}"
+    );
 }

@@ -58,9 +58,7 @@ pub(crate) fn resolve(
         };
         let records = srv_records(&format!("{service}.{host}."), &asked);
         // RFC 2782: lowest priority first, within one a weighted draw.
-        let ordered = order_srv(records, |n| {
-            getrandom::u32().map_or(0, |x| x % n.saturating_add(1))
-        });
+        let ordered = order_srv(records, geosip_runtime_common::os_random);
         let mut out = Vec::new();
         for (target, port) in ordered.iter().take(MAX_TARGETS) {
             out.extend(addresses(target, *port, servers).unwrap_or_default());

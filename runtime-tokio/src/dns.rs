@@ -54,9 +54,7 @@ pub(crate) async fn resolve(
                 })
                 .collect();
             // RFC 2782: lowest priority first, within one a weighted draw.
-            let ordered = order_srv(records, |n| {
-                getrandom::u32().map_or(0, |x| x % n.saturating_add(1))
-            });
+            let ordered = order_srv(records, geosip_runtime_common::os_random);
             let mut out = Vec::new();
             for (target, port) in ordered.iter().take(8) {
                 if let Ok(ips) = r.lookup_ip(target.as_str()).await {

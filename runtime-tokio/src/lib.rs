@@ -77,16 +77,7 @@ impl Phone {
         let bound = udp
             .local_addr()
             .map_err(|e| StartError::Bind(config.bind_udp, e))?;
-        let ip = config
-            .advertised_ip
-            .unwrap_or_else(|| geosip_runtime_common::discover_ip(bound));
-        let local_udp = SocketAddr::new(ip, bound.port());
-        config.endpoint.local_udp = Some(local_udp);
-        if config.endpoint.rng_seed == [0; 32] {
-            getrandom::fill(&mut config.endpoint.rng_seed)
-                .map_err(|e| StartError::Random(e.to_string()))?;
-        }
-        let tls = geosip_runtime_common::client_config(&config.tls)?;
+        let (local_udp, tls) = geosip_runtime_common::prepare(&mut config, bound)?;
         let resolver = dns::resolver(config.dns.as_deref()).map(Arc::new);
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, event_rx) = mpsc::unbounded_channel();

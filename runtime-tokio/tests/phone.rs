@@ -80,17 +80,19 @@ async fn registers_over_udp_and_tcp_fails_over_and_recovers() {
         .add_connection(ConnectionId(1), conn("1002", &b, TransportKind::Tcp))
         .await
         .unwrap();
-    until(
-        &mut events,
-        Duration::from_secs(5),
-        status(ConnectionId(0), ConnectionStatus::Available),
-    )
-    .await;
-    until(
-        &mut events,
-        Duration::from_secs(5),
-        status(ConnectionId(1), ConnectionStatus::Available),
-    )
+    // Both Available, in whichever order (TCP may finish first).
+    let mut up = [false; 2];
+    until(&mut events, Duration::from_secs(5), |e| match e {
+        Event::ConnectionStatusChanged {
+            id,
+            status: ConnectionStatus::Available,
+            ..
+        } if id.0 < 2 => {
+            up[id.0 as usize] = true;
+            (up == [true; 2]).then_some(())
+        }
+        _ => None,
+    })
     .await;
     assert!(a.bindings().keys().any(|aor| aor.starts_with("1001@")));
     assert!(b.bindings().keys().any(|aor| aor.starts_with("1002@")));

@@ -300,7 +300,11 @@ impl<'a> Message<'a> {
     pub fn top_via(&self) -> Result<Via<'a>, HeaderError> {
         // The simple form holds no comma: on the whole first Via line it
         // is the first value, without splitting the line first.
-        if let Some(v) = self.header(HeaderName::Via).and_then(Via::parse_simple) {
+        let first = self.headers.iter().find(|h| h.name == HeaderName::Via);
+        if let Some(v) = first
+            .and_then(|h| self.head.get(h.value_start as usize..h.value_end as usize))
+            .and_then(Via::parse_simple)
+        {
             debug_assert_eq!(self.typed::<Via<'a>>(), Ok(v));
             return Ok(v);
         }
@@ -309,25 +313,52 @@ impl<'a> Message<'a> {
 
     /// The From header.
     pub fn from(&self) -> Result<NameAddr<'a>, HeaderError> {
-        self.header_required(HeaderName::From)
-            .and_then(|v| NameAddr::parse_from_to(v).map_err(|k| err("From", k)))
+        // The first From line straight from the index; the common case
+        // is inline and returned at once, so the address is built in
+        // place.
+        let v = match self.headers.iter().find(|h| h.name == HeaderName::From) {
+            Some(h) => &self.head[h.value_start as usize..h.value_end as usize],
+            None => self.header_required(HeaderName::From)?,
+        };
+        if let Some(a) = NameAddr::parse_simple(v) {
+            return Ok(a);
+        }
+        NameAddr::parse_from_to(v).map_err(|k| err("From", k))
     }
 
     /// The To header.
     pub fn to(&self) -> Result<NameAddr<'a>, HeaderError> {
-        self.header_required(HeaderName::To)
-            .and_then(|v| NameAddr::parse_from_to(v).map_err(|k| err("To", k)))
+        let v = match self.headers.iter().find(|h| h.name == HeaderName::To) {
+            Some(h) => &self.head[h.value_start as usize..h.value_end as usize],
+            None => self.header_required(HeaderName::To)?,
+        };
+        if let Some(a) = NameAddr::parse_simple(v) {
+            return Ok(a);
+        }
+        NameAddr::parse_from_to(v).map_err(|k| err("To", k))
     }
 
     /// The Call-ID (RFC 3261 §20.8: `word [ "@" word ]`).
     pub fn call_id(&self) -> Result<&'a str, HeaderError> {
-        let v = self.header_required(HeaderName::CallId)?;
+        let v = match self.headers.iter().find(|h| h.name == HeaderName::CallId) {
+            Some(h) => &self.head[h.value_start as usize..h.value_end as usize],
+            None => self.header_required(HeaderName::CallId)?,
+        };
         super::headers::check_call_id(v).map_err(|k| err("Call-ID", k))?;
         Ok(v)
     }
 
     /// The CSeq.
     pub fn cseq(&self) -> Result<CSeq<'a>, HeaderError> {
+        // CSeq is not a list: the first line is the value.
+        let first = self.headers.iter().find(|h| h.name == HeaderName::CSeq);
+        if let Some(c) = first
+            .and_then(|h| self.head.get(h.value_start as usize..h.value_end as usize))
+            .and_then(CSeq::parse_simple)
+        {
+            debug_assert_eq!(self.typed::<CSeq<'a>>(), Ok(c));
+            return Ok(c);
+        }
         self.typed::<CSeq<'a>>()
     }
 

@@ -208,28 +208,33 @@ pub fn parse_hostport(s: &str) -> Result<(Host<'_>, Option<u16>), UriError> {
 /// where it ends. Whatever follows is the caller's to check.
 #[inline(always)]
 fn ipv4_at(b: &[u8], at: usize) -> Option<(Ipv4Addr, usize)> {
-    let digit = |i: usize| {
-        b.get(i)
-            .map(|c| u32::from(c.wrapping_sub(b'0')))
-            .filter(|&d| d < 10)
-    };
-    let mut parts = [0u8; 4];
+    // The digit at `i` as 0 to 9, or 10 and more for anything else.
+    let digit = |i: usize| u32::from(b.get(i).map_or(255, |c| c.wrapping_sub(b'0')));
+    let mut addr: u32 = 0;
     let mut i = at;
     let mut k = 0;
     loop {
-        let mut v = digit(i)?;
+        let mut v = digit(i);
+        if v > 9 {
+            return None;
+        }
         i += 1;
-        if let Some(d) = digit(i) {
+        let d = digit(i);
+        if d <= 9 {
             v = v * 10 + d;
             i += 1;
-            if let Some(d) = digit(i) {
+            let d = digit(i);
+            if d <= 9 {
                 v = v * 10 + d;
                 i += 1;
+                if v > 255 {
+                    return None;
+                }
             }
         }
-        parts[k] = u8::try_from(v).ok()?;
+        addr = addr << 8 | v;
         if k == 3 {
-            return Some((Ipv4Addr::from(parts), i));
+            return Some((Ipv4Addr::from(addr), i));
         }
         if b.get(i) != Some(&b'.') {
             return None;

@@ -32,7 +32,7 @@ impl<'a> CSeq<'a> {
     /// The common case: 1 to 9 digits, one SP, a token (RFC 3261 §20.16,
     /// §25.1 `CSeq = 1*DIGIT LWS Method`). `None` for anything else; when
     /// `Some`, the result is the full parse's.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
         let mut i = 0;

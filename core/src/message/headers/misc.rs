@@ -1,7 +1,7 @@
 //! Small typed headers: numbers, option-tag lists, Content-Type,
 //! Retry-After, Session-Expires, Warning, Date, and the Call-ID check.
 
-use super::super::class::{self, span};
+use super::super::class;
 use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
@@ -352,14 +352,7 @@ impl<'a> Typed<'a> for Date<'a> {
 /// Call-ID (RFC 3261 §20.8): `word [ "@" word ]`, each `word` a run of
 /// §25.1 `word` characters (which hold no `@`).
 pub(crate) fn check_call_id(v: &str) -> Result<(), E> {
-    let b = v.as_bytes();
-    let i = span(b, 0, class::WORD);
-    let ok = if i == b.len() {
-        i > 0
-    } else {
-        b[i] == b'@' && i > 0 && i + 1 < b.len() && span(b, i + 1, class::WORD) == b.len()
-    };
-    if ok {
+    if class::call_id_ok(v.as_bytes()) {
         Ok(())
     } else {
         Err(E::Syntax("Call-ID is not word[@word]"))

@@ -61,10 +61,23 @@ impl<'a> NameAddr<'a> {
     pub fn parse_from_to(value: &'a str) -> Result<Self, E> {
         parse_name_addr(value)
     }
+
+    /// The common case of [`parse_from_to`](Self::parse_from_to) alone,
+    /// inline: `None` where the full parse must decide. A caller that
+    /// returns its `Some` at once has the address built in its own
+    /// return slot, not in a temporary that is copied out.
+    #[inline(always)]
+    pub(crate) fn parse_simple(value: &'a str) -> Option<Self> {
+        let a = parse_name_addr_simple(value)?;
+        debug_assert_eq!(parse_name_addr_reference(value), Ok(a));
+        Some(a)
+    }
 }
 
-/// Parses `name-addr / addr-spec` followed by parameters.
-#[inline]
+/// Parses `name-addr / addr-spec` followed by parameters. Inline, so that
+/// the common case builds the address in the caller's return slot rather
+/// than in a temporary that is copied out (a [`NameAddr`] is 160 bytes).
+#[inline(always)]
 pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
     if let Some(a) = parse_name_addr_simple(value) {
         debug_assert_eq!(parse_name_addr_reference(value), Ok(a));
@@ -78,33 +91,28 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
 /// LWS or quotes (RFC 3261 §20.10, §25.1 `name-addr`). `None` for
 /// anything else, which the full parse handles; when `Some`, the result
 /// is the full parse's.
-#[inline]
+#[inline(always)]
 pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     let b = value.as_bytes();
     let (display, lt) = match *b.first()? {
+        b'<' => (None, 0),
         b'"' => {
             let end = quoted_end(b)?;
             let mut lt = end;
             while b.get(lt) == Some(&b' ') {
                 lt += 1;
             }
-            (Some(class::sub(value, 0, end)?), lt)
+            (Some(value.get(..end)?), lt)
         }
+        // The reference trims leading LWS first.
         b' ' => return None,
         _ => {
+            // §20.10 `display-name` as tokens and SP; the SP before '<'
+            // is not part of it. When the run is empty, the first byte
+            // is neither '<' nor in it, and the check below fails.
             let i = span(b, 0, class::TOKEN_SP);
-            let mut de = i;
-            while de > 0 && b[de - 1] == b' ' {
-                de -= 1;
-            }
-            (
-                if de > 0 {
-                    Some(class::sub(value, 0, de)?)
-                } else {
-                    None
-                },
-                i,
-            )
+            let de = b.get(..i)?.iter().rposition(|&c| c != b' ')? + 1;
+            (Some(value.get(..de)?), i)
         }
     };
     if b.get(lt) != Some(&b'<') {
@@ -116,9 +124,23 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     if b.get(end) != Some(&b'>') {
         return None;
     }
-    // The first `tag` with a value (RFC 3261 §19.3), as offsets.
+    let p = end + 1;
+    // The first `tag` with a value (RFC 3261 §19.3), as offsets: first
+    // the common `;tag=` right after '>' by one word compare (the letters
+    // folded), then any parameter by name.
     let mut tag = None;
-    let pend = simple_params_at(value, end + 1, class::TOKEN, class::PVALUE, |ns, ne, ve| {
+    let mut from = p;
+    if class::word4(b, p).is_some_and(|w| w | 0x2020_2000 == u32::from_le_bytes(*b";tag"))
+        && b.get(p + 4) == Some(&b'=')
+    {
+        let ve = span(b, p + 5, class::PVALUE);
+        if ve == p + 5 {
+            return None;
+        }
+        tag = Some((p + 5, ve));
+        from = ve;
+    }
+    let pend = simple_params_at(value, from, class::TOKEN, class::PVALUE, |ns, ne, ve| {
         if tag.is_none() && ve > ne && eq_lower(&b[ns..ne], b"tag") {
             tag = Some((ne + 1, ve));
         }
@@ -133,7 +155,7 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     Some(NameAddr {
         display_name: display,
         uri: Uri::Sip(uri),
-        params: Params::new(class::sub(value, end + 1, value.len())?),
+        params: Params::new(value.get(p..)?),
         tag,
     })
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use super::super::class::{self, eq_lower, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
-use super::super::params::{simple_params_at, split_params, Params};
+use super::super::params::{split_params, Params};
 use super::super::scan::{is_token_char, is_ws, parse_u64, trim};
 use super::super::uri::{parse_hostport, scan_hostport_at, Host};
 use super::Typed;
@@ -157,7 +157,7 @@ impl<'a> Via<'a> {
     /// else, which the full parse handles; when `Some`, the result is the
     /// full parse's.
     /// It holds no comma, so on a whole Via line it gives the first value.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse_simple(value: &'a str) -> Option<Via<'a>> {
         let b = value.as_bytes();
         // sent-protocol, one word (§25.1: protocol-name and version as
@@ -165,15 +165,92 @@ impl<'a> Via<'a> {
         if class::word8(b, 0)? != u64::from_le_bytes(*b"SIP/2.0/") {
             return None;
         }
-        let te = span(b, 8, class::TOKEN);
-        if te == 8 || b.get(te) != Some(&b' ') {
-            return None;
-        }
+        // The transport: UDP, TCP or TLS and the SP by one word compare
+        // (the letters folded, as `from_token` does), else a token.
+        let (transport, te) = match class::word4(b, 8)? | 0x0020_2020 {
+            w if w == lit(b"udp ") => (Transport::Udp, 11),
+            w if w == lit(b"tcp ") => (Transport::Tcp, 11),
+            w if w == lit(b"tls ") => (Transport::Tls, 11),
+            _ => {
+                let te = span(b, 8, class::TOKEN);
+                if te == 8 || b.get(te) != Some(&b' ') {
+                    return None;
+                }
+                (Transport::from_token(value.get(8..te)?), te)
+            }
+        };
         let (host, port, end) = scan_hostport_at(value, te + 1)?;
         // The parameters the stack reads, as offsets: the first branch
-        // and received with a value, the first rport (RFC 3581).
+        // and received with a value, the first rport (RFC 3581). Their
+        // common spellings are matched by one word compare with the
+        // letters folded; any other parameter by its name.
         let (mut branch, mut received, mut rport) = (None, None, None);
-        let pend = simple_params_at(value, end, class::TOKEN, class::PVALUE, |ns, ne, ve| {
+        let mut i = end;
+        while let Some(&c) = b.get(i) {
+            if c != b';' {
+                return None;
+            }
+            let w = class::word8(b, i).unwrap_or(0);
+            if branch.is_none() && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
+                let ve = span(b, i + 8, class::PVALUE);
+                if ve == i + 8 {
+                    return None;
+                }
+                branch = Some((i + 8, ve));
+                i = ve;
+                continue;
+            }
+            if rport.is_none()
+                && w & 0xFFFF_FFFF_FFFF | 0x2020_2020_2000 == u64::from_le_bytes(*b";rport\0\0")
+            {
+                match b.get(i + 6) {
+                    Some(b'=') => {
+                        // A port of 1 to 5 digits, then the next
+                        // parameter or the end; anything else takes the
+                        // full parse.
+                        let (n, ve) = digits5(b, i + 7)?;
+                        if !matches!(b.get(ve), Some(b';') | None) || n > 65535 {
+                            return None;
+                        }
+                        rport = Some(Some(n as u16));
+                        i = ve;
+                        continue;
+                    }
+                    Some(b';') | None => {
+                        rport = Some(None);
+                        i += 6;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            if received.is_none()
+                && w | 0x2020_2020_2020_2000 == u64::from_le_bytes(*b";receive")
+                && class::word4(b, i + 6)
+                    .is_some_and(|w| w | 0x0020_2020 == u32::from_le_bytes(*b"ved="))
+            {
+                let ve = span(b, i + 10, class::PVALUE);
+                if ve == i + 10 {
+                    return None;
+                }
+                received = Some((i + 10, ve));
+                i = ve;
+                continue;
+            }
+            // Any other parameter (§25.1 `generic-param` without LWS,
+            // quotes or brackets).
+            let ns = i + 1;
+            let ne = span(b, ns, class::TOKEN);
+            if ne == ns {
+                return None;
+            }
+            let mut ve = ne;
+            if b.get(ne) == Some(&b'=') {
+                ve = span(b, ne + 1, class::PVALUE);
+                if ve == ne + 1 {
+                    return None;
+                }
+            }
             let name = &b[ns..ne];
             match name.len() {
                 6 if branch.is_none() && ve > ne && eq_lower(name, b"branch") => {
@@ -182,32 +259,32 @@ impl<'a> Via<'a> {
                 8 if received.is_none() && ve > ne && eq_lower(name, b"received") => {
                     received = Some((ne + 1, ve));
                 }
-                5 if rport.is_none() && eq_lower(name, b"rport") => rport = Some((ne, ve)),
+                5 if rport.is_none() && eq_lower(name, b"rport") => {
+                    rport = Some(if ve == ne {
+                        None
+                    } else {
+                        // An rport that is not a port is the full
+                        // parse's error.
+                        Some(port_value(&b[ne + 1..ve]).or_else(|| {
+                            parse_u64(value.get(ne + 1..ve)?).and_then(|n| u16::try_from(n).ok())
+                        })?)
+                    });
+                }
                 _ => {}
             }
-        })?;
-        if pend != b.len() {
-            return None;
+            i = ve;
         }
         let slice = |at: Option<(usize, usize)>| match at {
-            Some((s, e)) => class::sub(value, s, e).map(Some),
+            Some((s, e)) => value.get(s..e).map(Some),
             None => Some(None),
         };
-        let rport = match rport {
-            None => None,
-            Some((ne, ve)) if ve == ne => Some(None),
-            // An rport that is not a port is the full parse's error.
-            Some((ne, ve)) => Some(Some(port_value(&b[ne + 1..ve]).or_else(|| {
-                parse_u64(class::sub(value, ne + 1, ve)?).and_then(|n| u16::try_from(n).ok())
-            })?)),
-        };
         Some(Via {
-            protocol: class::sub(value, 0, 3)?,
-            version: class::sub(value, 4, 7)?,
-            transport: Transport::from_token(class::sub(value, 8, te)?),
+            protocol: value.get(..3)?,
+            version: value.get(4..7)?,
+            transport,
             host,
             port,
-            params: Params::new(class::sub(value, end, value.len())?),
+            params: Params::new(value.get(end..)?),
             branch: slice(branch)?,
             received: slice(received)?,
             rport,
@@ -264,6 +341,26 @@ impl<'a> Via<'a> {
             rport,
         })
     }
+}
+
+/// One to five digits at `b[at..]` as a number and where they end;
+/// `None` when there is no digit there or a sixth follows.
+#[inline(always)]
+fn digits5(b: &[u8], at: usize) -> Option<(u32, usize)> {
+    let mut n: u32 = 0;
+    let mut i = at;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        if i - at == 5 {
+            return None;
+        }
+        n = n * 10 + u32::from(d);
+        i += 1;
+    }
+    (i > at).then_some((n, i))
 }
 
 /// A port of 1 to 5 digits up to 65535, inline; `None` for anything else

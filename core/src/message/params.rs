@@ -158,7 +158,7 @@ impl<'a> Params<'a> {
 pub(crate) static PARAM_VALUE: [bool; 256] = super::scan::class(true, b"-.!%*_+`'~[]/:&$()");
 
 /// The common case of [`Params::check_each`], in one tight pass over the
-/// bytes of `s` from `at`: `;name[=value]` repeated, with no LWS, quote or
+/// bytes `b` from `at`: `;name[=value]` repeated, with no LWS, quote or
 /// bracket, every name byte in class `name` and every value byte in class
 /// `value` (classes of [`class`](super::class) that are subsets of what
 /// `check_each` accepts; RFC 3261 §25.1 `generic-param`). Stops before the
@@ -166,19 +166,18 @@ pub(crate) static PARAM_VALUE: [bool; 256] = super::scan::class(true, b"-.!%*_+`
 /// offset; `None` when a parameter is malformed (the caller then runs
 /// `check_each`).
 ///
-/// `f` sees each parameter as offsets into `s`: the name is
+/// `f` sees each parameter as offsets into `b`: the name is
 /// `name_start..name_end`, and the value `name_end + 1..value_end` when
 /// `value_end > name_end` (a parameter without `=` has
 /// `value_end == name_end`), so that callers slice only what they keep.
 #[inline(always)]
 pub(crate) fn simple_params_at(
-    s: &str,
+    b: &[u8],
     at: usize,
     name: u8,
     value: u8,
     mut f: impl FnMut(usize, usize, usize),
 ) -> Option<usize> {
-    let b = s.as_bytes();
     let mut i = at;
     while b.get(i) == Some(&b';') {
         let ns = i + 1;

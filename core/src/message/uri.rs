@@ -244,14 +244,34 @@ fn ipv4_at(b: &[u8], at: usize) -> Option<(Ipv4Addr, usize)> {
     }
 }
 
-/// Scans a `host[:port]` (no IPv6 reference) from `s[at..]` and returns
+/// A host found by [`scan_hostport_at`], kept as offsets until the parse
+/// is known to succeed (fewer live values while scanning).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum HostAt {
+    /// An IPv4 address.
+    Ipv4(Ipv4Addr),
+    /// A domain name at `s[start..end]`.
+    Domain(usize, usize),
+}
+
+impl HostAt {
+    /// The host in `s`, which is the text it was scanned from.
+    #[inline(always)]
+    pub(crate) fn slice(self, s: &str) -> Option<Host<'_>> {
+        match self {
+            HostAt::Ipv4(a) => Some(Host::Ipv4(a)),
+            HostAt::Domain(start, end) => class::sub(s, start, end).map(Host::Domain),
+        }
+    }
+}
+
+/// Scans a `host[:port]` (no IPv6 reference) from `b[at..]` and returns
 /// it with where it ends: the host is the run of hostname characters, the
 /// port 1 to 5 digits up to 65535. Whatever follows is the caller's to
 /// check. `None` when this simple form does not apply. Equivalent to
 /// [`parse_hostport`] on `&s[at..end]` when it returns `Some`.
 #[inline(always)]
-pub(crate) fn scan_hostport_at(s: &str, at: usize) -> Option<(Host<'_>, Option<u16>, usize)> {
-    let b = s.as_bytes();
+pub(crate) fn scan_hostport_at(b: &[u8], at: usize) -> Option<(HostAt, Option<u16>, usize)> {
     // A run of hostname characters is an IPv4 address exactly when it
     // starts with one and does not go on past it.
     let ipv4 = match b.get(at) {
@@ -259,37 +279,47 @@ pub(crate) fn scan_hostport_at(s: &str, at: usize) -> Option<(Host<'_>, Option<u
             .filter(|&(_, end)| !b.get(end).is_some_and(|&c| class::is(c, class::HOST))),
         _ => None,
     };
-    let (host, mut i) = match ipv4 {
-        Some((a, end)) => (Host::Ipv4(a), end),
+    let (host, i) = match ipv4 {
+        Some((a, end)) => (HostAt::Ipv4(a), end),
         None => {
             let end = class::span(b, at, class::HOST);
             if end == at {
                 return None;
             }
-            (Host::Domain(class::sub(s, at, end)?), end)
+            (HostAt::Domain(at, end), end)
         }
     };
     if b.get(i) != Some(&b':') {
         return Some((host, None, i));
     }
-    i += 1;
-    let ds = i;
-    let mut port: u32 = 0;
-    while let Some(&c) = b.get(i) {
-        let d = c.wrapping_sub(b'0');
+    let (port, end) = port_at(b, i + 1)?;
+    Some((host, Some(port), end))
+}
+
+/// A port of 1 to 5 digits up to 65535 at `b[at..]` (RFC 3261 §25.1
+/// `port`, as [`parse_hostport`] reads it when five digits at most), and
+/// where it ends; `None` for no digit, a sixth digit or a larger number.
+#[inline(always)]
+pub(crate) fn port_at(b: &[u8], at: usize) -> Option<(u16, usize)> {
+    // The digit at `i` as 0 to 9, or 10 and more for anything else.
+    let digit = |i: usize| u32::from(b.get(i).map_or(255, |c| c.wrapping_sub(b'0')));
+    let mut n = digit(at);
+    if n > 9 {
+        return None;
+    }
+    let mut i = at + 1;
+    loop {
+        let d = digit(i);
         if d > 9 {
             break;
         }
-        if i - ds == 5 {
+        if i - at == 5 {
             return None;
         }
-        port = port * 10 + u32::from(d);
+        n = n * 10 + d;
         i += 1;
     }
-    if i == ds || port > 65535 {
-        return None;
-    }
-    Some((host, Some(port as u16), i))
+    Some((u16::try_from(n).ok()?, i))
 }
 
 /// URI parameter names that [`SipUri::parse_rest`] accepts without
@@ -457,6 +487,105 @@ impl fmt::Display for Uri<'_> {
     }
 }
 
+/// A simple SIP URI found by [`SipUriAt::scan`], kept as offsets until
+/// the parse is known to succeed, so that the scan of what follows it
+/// (the header parameters of a name-addr) has few values to keep live.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SipUriAt {
+    at: usize,
+    secure: bool,
+    /// The end of the user part, which starts after the scheme; 0 when
+    /// there is none (a user part is never empty).
+    user_end: usize,
+    host: HostAt,
+    port: Option<u16>,
+    /// Where the host and port end and the parameters start.
+    params_at: usize,
+    /// Where the URI ends.
+    pub(crate) end: usize,
+}
+
+impl SipUriAt {
+    /// The scan of [`SipUri::parse_simple_at`]: `sip:` or `sips:` (RFC
+    /// 3261 §19.1.1), an unescaped user, a `hostport` without brackets,
+    /// plain parameters, and no `?` or `:` after them.
+    #[inline(always)]
+    pub(crate) fn scan(b: &[u8], at: usize) -> Option<SipUriAt> {
+        // RFC 3261 §19.1.1: the scheme in any case. OR-ing 0x20 into the
+        // letters (not the ':') is an exact case fold.
+        let w = class::word4(b, at)? | 0x0020_2020;
+        let secure = if w == u32::from_le_bytes(*b"sip:") {
+            false
+        } else if w | 0x2000_0000 == u32::from_le_bytes(*b"sips") && b.get(at + 4) == Some(&b':') {
+            true
+        } else {
+            return None;
+        };
+        let start = at + 4 + usize::from(secure);
+        // The user part runs to the first '@' (as in `parse_rest`); with
+        // no '@' at all there is no user part. User bytes hold no '@'.
+        let u = class::span(b, start, class::USER);
+        let (user_end, host_at) = if b.get(u) == Some(&b'@') {
+            if u == start {
+                return None;
+            }
+            (u, u + 1)
+        } else if super::scan::find_byte(b.get(u..)?, b'@').is_some() {
+            return None;
+        } else {
+            (0, start)
+        };
+        let (host, port, params_at) = scan_hostport_at(b, host_at)?;
+        let end = super::params::simple_params_at(
+            b,
+            params_at,
+            class::URI_PNAME,
+            class::URI_PVALUE,
+            |_, _, _| {},
+        )?;
+        // A '?' (headers) or a ':' (a second port) would change what
+        // `Uri::parse` makes of the whole.
+        if matches!(b.get(end), Some(b'?' | b':')) {
+            return None;
+        }
+        Some(SipUriAt {
+            at,
+            secure,
+            user_end,
+            host,
+            port,
+            params_at,
+            end,
+        })
+    }
+
+    /// The URI in `s`, which is the text it was scanned from.
+    #[inline(always)]
+    pub(crate) fn slice(self, s: &str) -> Option<SipUri<'_>> {
+        let user = if self.user_end == 0 {
+            None
+        } else {
+            let start = self.at + 4 + usize::from(self.secure);
+            Some(class::sub(s, start, self.user_end)?)
+        };
+        Some(SipUri {
+            secure: self.secure,
+            user,
+            password: None,
+            host: self.host.slice(s)?,
+            port: self.port,
+            // An empty list is equal wherever it sits.
+            params: Params::new(if self.end == self.params_at {
+                ""
+            } else {
+                class::sub(s, self.params_at, self.end)?
+            }),
+            headers: None,
+            raw: class::sub(s, self.at, self.end)?,
+        })
+    }
+}
+
 impl<'a> SipUri<'a> {
     /// The common case of [`Uri::parse`] for a SIP URI: `sip:` or `sips:`,
     /// an unescaped user without password, a host without brackets, an
@@ -478,61 +607,8 @@ impl<'a> SipUri<'a> {
     /// gives for `&s[at..end]` when no `?` or `:` follows.
     #[inline(always)]
     pub(crate) fn parse_simple_at(s: &'a str, at: usize) -> Option<(SipUri<'a>, usize)> {
-        let b = s.as_bytes();
-        // RFC 3261 §19.1.1: the scheme in any case. OR-ing 0x20 into the
-        // letters (not the ':') is an exact case fold.
-        let w = class::word4(b, at)? | 0x0020_2020;
-        let (secure, start) = if w == u32::from_le_bytes(*b"sip:") {
-            (false, at + 4)
-        } else if w | 0x2000_0000 == u32::from_le_bytes(*b"sips") && b.get(at + 4) == Some(&b':') {
-            (true, at + 5)
-        } else {
-            return None;
-        };
-        // The user part runs to the first '@' (as in `parse_rest`); with
-        // no '@' at all there is no user part. User bytes hold no '@'.
-        let u = class::span(b, start, class::USER);
-        let (user, host_at) = if b.get(u) == Some(&b'@') {
-            if u == start {
-                return None;
-            }
-            (Some(class::sub(s, start, u)?), u + 1)
-        } else if super::scan::find_byte(b.get(u..)?, b'@').is_some() {
-            return None;
-        } else {
-            (None, start)
-        };
-        let (host, port, end) = scan_hostport_at(s, host_at)?;
-        let plen = super::params::simple_params_at(
-            s,
-            end,
-            class::URI_PNAME,
-            class::URI_PVALUE,
-            |_, _, _| {},
-        )?;
-        // A '?' (headers) or a ':' (a second port) would change what
-        // `Uri::parse` makes of the whole.
-        if matches!(b.get(plen), Some(b'?' | b':')) {
-            return None;
-        }
-        Some((
-            SipUri {
-                secure,
-                user,
-                password: None,
-                host,
-                port,
-                // An empty list is equal wherever it sits.
-                params: Params::new(if plen == end {
-                    ""
-                } else {
-                    class::sub(s, end, plen)?
-                }),
-                headers: None,
-                raw: class::sub(s, at, plen)?,
-            },
-            plen,
-        ))
+        let u = SipUriAt::scan(s.as_bytes(), at)?;
+        Some((u.slice(s)?, u.end))
     }
 
     fn parse_rest(secure: bool, rest: &'a str, raw: &'a str) -> Result<SipUri<'a>, UriError> {

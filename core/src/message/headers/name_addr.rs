@@ -10,7 +10,7 @@ use super::super::params::{has_ws, simple_params_at, split_params, Params};
 use super::super::scan::{
     eq_letters, is_token_char, is_ws, parse_u64, quoted_end, trim, trim_start,
 };
-use super::super::uri::{SipUri, Uri};
+use super::super::uri::{SipUriAt, Uri};
 use super::Typed;
 
 /// `[display-name] <URI>;params` or `URI;params`.
@@ -94,25 +94,33 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
 #[inline(always)]
 pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     let b = value.as_bytes();
-    let (display, lt) = match *b.first()? {
-        b'<' => (None, 0),
+    // Offsets only until the parse is known to succeed: the display name
+    // is `value[..display_end]` (none when 0), the '<' is at `lt`.
+    let (display_end, lt) = match *b.first()? {
+        b'<' => (0, 0),
         b'"' => {
             let end = quoted_end(b)?;
             let mut lt = end;
             while b.get(lt) == Some(&b' ') {
                 lt += 1;
             }
-            (Some(value.get(..end)?), lt)
+            (end, lt)
         }
         // The reference trims leading LWS first.
         b' ' => return None,
         _ => {
             // §20.10 `display-name` as tokens and SP; the SP before '<'
-            // is not part of it. When the run is empty, the first byte
-            // is neither '<' nor in it, and the check below fails.
-            let i = span(b, 0, class::TOKEN_SP);
-            let de = b.get(..i)?.iter().rposition(|&c| c != b' ')? + 1;
-            (Some(value.get(..de)?), i)
+            // is not part of it. The first byte is neither SP nor '<',
+            // so a run that reaches a '<' starts with a token character.
+            let lt = span(b, 0, class::TOKEN_SP);
+            if b.get(lt) != Some(&b'<') {
+                return None;
+            }
+            let mut de = lt;
+            while de > 1 && b.get(de - 1) == Some(&b' ') {
+                de -= 1;
+            }
+            (de, lt)
         }
     };
     if b.get(lt) != Some(&b'<') {
@@ -120,43 +128,48 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     }
     // The simple SIP URI form holds no LWS, as the full parse requires,
     // and no '>': the first '>' is the one right after it.
-    let (uri, end) = SipUri::parse_simple_at(value, lt + 1)?;
+    let uri = SipUriAt::scan(b, lt + 1)?;
+    let end = uri.end;
     if b.get(end) != Some(&b'>') {
         return None;
     }
     let p = end + 1;
-    // The first `tag` with a value (RFC 3261 §19.3), as offsets: first
-    // the common `;tag=` right after '>' by one word compare (the letters
-    // folded), then any parameter by name.
-    let mut tag = None;
+    // The first `tag` with a value (RFC 3261 §19.3), as offsets (none
+    // when the end is 0): first the common `;tag=` right after '>' by one
+    // word compare (the letters folded), then any parameter by name.
+    let (mut ts, mut te) = (0, 0);
     let mut from = p;
     if class::word4(b, p).is_some_and(|w| w | 0x2020_2000 == u32::from_le_bytes(*b";tag"))
         && b.get(p + 4) == Some(&b'=')
     {
-        let ve = span(b, p + 5, class::PVALUE);
-        if ve == p + 5 {
+        te = span(b, p + 5, class::PVALUE);
+        if te == p + 5 {
             return None;
         }
-        tag = Some((p + 5, ve));
-        from = ve;
+        ts = p + 5;
+        from = te;
     }
-    let pend = simple_params_at(value, from, class::TOKEN, class::PVALUE, |ns, ne, ve| {
-        if tag.is_none() && ve > ne && eq_lower(&b[ns..ne], b"tag") {
-            tag = Some((ne + 1, ve));
+    let pend = simple_params_at(b, from, class::TOKEN, class::PVALUE, |ns, ne, ve| {
+        if te == 0 && ve > ne && eq_lower(&b[ns..ne], b"tag") {
+            (ts, te) = (ne + 1, ve);
         }
     })?;
     if pend != b.len() {
         return None;
     }
-    let tag = match tag {
-        Some((s, e)) => Some(class::sub(value, s, e)?),
-        None => None,
-    };
     Some(NameAddr {
-        display_name: display,
-        uri: Uri::Sip(uri),
-        params: Params::new(value.get(p..)?),
-        tag,
+        display_name: if display_end == 0 {
+            None
+        } else {
+            Some(class::sub(value, 0, display_end)?)
+        },
+        uri: Uri::Sip(uri.slice(value)?),
+        params: Params::new(class::sub(value, p, b.len())?),
+        tag: if te == 0 {
+            None
+        } else {
+            Some(class::sub(value, ts, te)?)
+        },
     })
 }
 

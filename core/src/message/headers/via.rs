@@ -7,7 +7,7 @@ use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
 use super::super::params::{split_params, Params};
 use super::super::scan::{is_token_char, is_ws, parse_u64, trim};
-use super::super::uri::{parse_hostport, scan_hostport_at, Host};
+use super::super::uri::{parse_hostport, port_at, scan_hostport_at, Host};
 use super::Typed;
 
 /// A transport named in a Via or a `transport=` parameter.
@@ -179,7 +179,7 @@ impl<'a> Via<'a> {
                 (Transport::from_token(value.get(8..te)?), te)
             }
         };
-        let (host, port, end) = scan_hostport_at(value, te + 1)?;
+        let (host, port, end) = scan_hostport_at(b, te + 1)?;
         // The parameters the stack reads, as offsets: the first branch
         // and received with a value, the first rport (RFC 3581). Their
         // common spellings are matched by one word compare with the
@@ -208,11 +208,11 @@ impl<'a> Via<'a> {
                         // A port of 1 to 5 digits, then the next
                         // parameter or the end; anything else takes the
                         // full parse.
-                        let (n, ve) = digits5(b, i + 7)?;
-                        if !matches!(b.get(ve), Some(b';') | None) || n > 65535 {
+                        let (n, ve) = port_at(b, i + 7)?;
+                        if !matches!(b.get(ve), Some(b';') | None) {
                             return None;
                         }
-                        rport = Some(Some(n as u16));
+                        rport = Some(Some(n));
                         i = ve;
                         continue;
                     }
@@ -274,19 +274,23 @@ impl<'a> Via<'a> {
             }
             i = ve;
         }
-        let slice = |at: Option<(usize, usize)>| match at {
-            Some((s, e)) => value.get(s..e).map(Some),
-            None => Some(None),
+        let branch = match branch {
+            Some((s, e)) => Some(class::sub(value, s, e)?),
+            None => None,
+        };
+        let received = match received {
+            Some((s, e)) => Some(class::sub(value, s, e)?),
+            None => None,
         };
         Some(Via {
-            protocol: value.get(..3)?,
-            version: value.get(4..7)?,
+            protocol: class::sub(value, 0, 3)?,
+            version: class::sub(value, 4, 7)?,
             transport,
-            host,
+            host: host.slice(value)?,
             port,
-            params: Params::new(value.get(end..)?),
-            branch: slice(branch)?,
-            received: slice(received)?,
+            params: Params::new(class::sub(value, end, value.len())?),
+            branch,
+            received,
             rport,
         })
     }
@@ -341,26 +345,6 @@ impl<'a> Via<'a> {
             rport,
         })
     }
-}
-
-/// One to five digits at `b[at..]` as a number and where they end;
-/// `None` when there is no digit there or a sixth follows.
-#[inline(always)]
-fn digits5(b: &[u8], at: usize) -> Option<(u32, usize)> {
-    let mut n: u32 = 0;
-    let mut i = at;
-    while let Some(&c) = b.get(i) {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        if i - at == 5 {
-            return None;
-        }
-        n = n * 10 + u32::from(d);
-        i += 1;
-    }
-    (i > at).then_some((n, i))
 }
 
 /// A port of 1 to 5 digits up to 65535, inline; `None` for anything else

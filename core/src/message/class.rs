@@ -395,6 +395,10 @@ mod tests {
         "<sip:a@b>;tag=x;TAG=y",
         "\"A\" <sips:b@c.d:1;lr>;Tag=1;tag",
         "a84b4c76e66710@pc33.atlanta.example.com",
+        "SIP/2.0/UDP 256.1.2.3:65536;rport=000005060;branch=z",
+        "SIP/2.0/SCTP 01.2.3.4:0;rport=65535;received=::1;branch=z",
+        "<sip:u@1.2.3.4:0;lr>;tag=a",
+        "a@b@c",
     ];
 
     /// Characters an edit may put in: the grammar's delimiters, LWS, and

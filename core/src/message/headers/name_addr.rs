@@ -74,10 +74,10 @@ impl<'a> NameAddr<'a> {
     }
 }
 
-/// Parses `name-addr / addr-spec` followed by parameters. Inline, so that
-/// the common case builds the address in the caller's return slot rather
-/// than in a temporary that is copied out (a [`NameAddr`] is 160 bytes).
-#[inline(always)]
+/// Parses `name-addr / addr-spec` followed by parameters. (From and To
+/// call [`NameAddr::parse_simple`] themselves first, so that the common
+/// case is built in their return slot.)
+#[inline]
 pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
     if let Some(a) = parse_name_addr_simple(value) {
         debug_assert_eq!(parse_name_addr_reference(value), Ok(a));

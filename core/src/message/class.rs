@@ -432,8 +432,19 @@ mod tests {
             })
     }
 
+    /// 4096 cases, or `PROPTEST_CASES` when it is set (`with_cases`
+    /// alone would override it), for longer runs by hand.
+    fn cases() -> proptest::prelude::ProptestConfig {
+        use proptest::prelude::ProptestConfig;
+        if std::env::var_os("PROPTEST_CASES").is_some() {
+            ProptestConfig::default()
+        } else {
+            ProptestConfig::with_cases(4096)
+        }
+    }
+
     proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        #![proptest_config(cases())]
 
         /// Every fast path agrees with its reference on mutated values:
         /// the typed parses `debug_assert_eq!` the two whenever the fast

@@ -148,6 +148,39 @@ pub(crate) fn span(b: &[u8], from: usize, bits: u8) -> usize {
     i
 }
 
+/// [`span`], and the byte it stopped at (`None` at the end), which the
+/// caller would otherwise load and bounds-check again.
+#[inline(always)]
+pub(crate) fn span_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) {
+    let Some(mut r) = b.get(from..) else {
+        return (from, None);
+    };
+    let mut i = from;
+    while let [c0, c1, c2, c3, rest @ ..] = r {
+        if !is(*c0, bits) {
+            return (i, Some(*c0));
+        }
+        if !is(*c1, bits) {
+            return (i + 1, Some(*c1));
+        }
+        if !is(*c2, bits) {
+            return (i + 2, Some(*c2));
+        }
+        if !is(*c3, bits) {
+            return (i + 3, Some(*c3));
+        }
+        i += 4;
+        r = rest;
+    }
+    for &c in r {
+        if !is(c, bits) {
+            return (i, Some(c));
+        }
+        i += 1;
+    }
+    (i, None)
+}
+
 /// The eight bytes from `at` as a little-endian word, `None` when fewer
 /// remain.
 #[inline(always)]
@@ -309,9 +342,11 @@ mod tests {
         for from in 0..s.len() + 2 {
             for end in from.min(s.len())..=s.len() {
                 for bits in [TOKEN, HOST, PVALUE, TOKEN_SP] {
+                    let at = span(&s[..end], from, bits);
+                    assert_eq!(at, plain(&s[..end], from, bits), "{from} {end} {bits}");
                     assert_eq!(
-                        span(&s[..end], from, bits),
-                        plain(&s[..end], from, bits),
+                        span_stop(&s[..end], from, bits),
+                        (at, s[..end].get(at).copied()),
                         "{from} {end} {bits}"
                     );
                 }

@@ -279,17 +279,17 @@ pub(crate) fn scan_hostport_at(b: &[u8], at: usize) -> Option<(HostAt, Option<u1
             .filter(|&(_, end)| !b.get(end).is_some_and(|&c| class::is(c, class::HOST))),
         _ => None,
     };
-    let (host, i) = match ipv4 {
-        Some((a, end)) => (HostAt::Ipv4(a), end),
+    let (host, i, stop) = match ipv4 {
+        Some((a, end)) => (HostAt::Ipv4(a), end, b.get(end).copied()),
         None => {
-            let end = class::span(b, at, class::HOST);
+            let (end, stop) = class::span_stop(b, at, class::HOST);
             if end == at {
                 return None;
             }
-            (HostAt::Domain(at, end), end)
+            (HostAt::Domain(at, end), end, stop)
         }
     };
-    if b.get(i) != Some(&b':') {
+    if stop != Some(b':') {
         return Some((host, None, i));
     }
     let (port, end) = port_at(b, i + 1)?;
@@ -524,8 +524,8 @@ impl SipUriAt {
         let start = at + 4 + usize::from(secure);
         // The user part runs to the first '@' (as in `parse_rest`); with
         // no '@' at all there is no user part. User bytes hold no '@'.
-        let u = class::span(b, start, class::USER);
-        let (user_end, host_at) = if b.get(u) == Some(&b'@') {
+        let (u, stop) = class::span_stop(b, start, class::USER);
+        let (user_end, host_at) = if stop == Some(b'@') {
             if u == start {
                 return None;
             }

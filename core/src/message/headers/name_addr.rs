@@ -112,8 +112,8 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
             // §20.10 `display-name` as tokens and SP; the SP before '<'
             // is not part of it. The first byte is neither SP nor '<',
             // so a run that reaches a '<' starts with a token character.
-            let lt = span(b, 0, class::TOKEN_SP);
-            if b.get(lt) != Some(&b'<') {
+            let (lt, stop) = class::span_stop(b, 0, class::TOKEN_SP);
+            if stop != Some(b'<') {
                 return None;
             }
             let mut de = lt;

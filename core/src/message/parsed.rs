@@ -308,7 +308,13 @@ impl<'a> Message<'a> {
             debug_assert_eq!(self.typed::<Via<'a>>(), Ok(v));
             return Ok(v);
         }
-        self.typed::<Via<'a>>()
+        // Out of line, so that the common case above stays small.
+        #[cold]
+        #[inline(never)]
+        fn full<'a>(m: &Message<'a>) -> Result<Via<'a>, HeaderError> {
+            m.typed::<Via<'a>>()
+        }
+        full(self)
     }
 
     /// The From header.
@@ -323,7 +329,13 @@ impl<'a> Message<'a> {
         if let Some(a) = NameAddr::parse_simple(v) {
             return Ok(a);
         }
-        NameAddr::parse_from_to(v).map_err(|k| err("From", k))
+        // Out of line, so that the common case above stays small.
+        #[cold]
+        #[inline(never)]
+        fn full(v: &str) -> Result<NameAddr<'_>, HeaderError> {
+            NameAddr::parse_from_to(v).map_err(|k| err("From", k))
+        }
+        full(v)
     }
 
     /// The To header.
@@ -335,7 +347,13 @@ impl<'a> Message<'a> {
         if let Some(a) = NameAddr::parse_simple(v) {
             return Ok(a);
         }
-        NameAddr::parse_from_to(v).map_err(|k| err("To", k))
+        // Out of line, so that the common case above stays small.
+        #[cold]
+        #[inline(never)]
+        fn full(v: &str) -> Result<NameAddr<'_>, HeaderError> {
+            NameAddr::parse_from_to(v).map_err(|k| err("To", k))
+        }
+        full(v)
     }
 
     /// The Call-ID (RFC 3261 §20.8: `word [ "@" word ]`).
@@ -359,7 +377,13 @@ impl<'a> Message<'a> {
             debug_assert_eq!(self.typed::<CSeq<'a>>(), Ok(c));
             return Ok(c);
         }
-        self.typed::<CSeq<'a>>()
+        // Out of line, so that the common case above stays small.
+        #[cold]
+        #[inline(never)]
+        fn full<'a>(m: &Message<'a>) -> Result<CSeq<'a>, HeaderError> {
+            m.typed::<CSeq<'a>>()
+        }
+        full(self)
     }
 
     /// Every Contact value across all Contact headers.

@@ -237,42 +237,9 @@ impl<'a> Via<'a> {
                 i = ve;
                 continue;
             }
-            // Any other parameter (§25.1 `generic-param` without LWS,
-            // quotes or brackets).
-            let ns = i + 1;
-            let ne = span(b, ns, class::TOKEN);
-            if ne == ns {
-                return None;
-            }
-            let mut ve = ne;
-            if b.get(ne) == Some(&b'=') {
-                ve = span(b, ne + 1, class::PVALUE);
-                if ve == ne + 1 {
-                    return None;
-                }
-            }
-            let name = &b[ns..ne];
-            match name.len() {
-                6 if branch.is_none() && ve > ne && eq_lower(name, b"branch") => {
-                    branch = Some((ne + 1, ve));
-                }
-                8 if received.is_none() && ve > ne && eq_lower(name, b"received") => {
-                    received = Some((ne + 1, ve));
-                }
-                5 if rport.is_none() && eq_lower(name, b"rport") => {
-                    rport = Some(if ve == ne {
-                        None
-                    } else {
-                        // An rport that is not a port is the full
-                        // parse's error.
-                        Some(port_value(&b[ne + 1..ve]).or_else(|| {
-                            parse_u64(value.get(ne + 1..ve)?).and_then(|n| u16::try_from(n).ok())
-                        })?)
-                    });
-                }
-                _ => {}
-            }
-            i = ve;
+            // Any other parameter, out of line: it needs registers of
+            // its own, and the common spellings above come first.
+            i = other_via_param(b, i, &mut branch, &mut received, &mut rport)?;
         }
         let branch = match branch {
             Some((s, e)) => Some(class::sub(value, s, e)?),
@@ -345,6 +312,57 @@ impl<'a> Via<'a> {
             rport,
         })
     }
+}
+
+/// One parameter of the simple Via form at `b[i] == ';'` that the word
+/// compares of [`Via::parse_simple`] did not take (§25.1
+/// `generic-param` without LWS, quotes or brackets): a branch, received
+/// or rport spelled otherwise (another case, or one already seen), or
+/// any other name. Returns where it ends; `None` when it is malformed or
+/// an rport value is not a port.
+#[inline(never)]
+fn other_via_param(
+    b: &[u8],
+    i: usize,
+    branch: &mut Option<(usize, usize)>,
+    received: &mut Option<(usize, usize)>,
+    rport: &mut Option<Option<u16>>,
+) -> Option<usize> {
+    let ns = i + 1;
+    let ne = span(b, ns, class::TOKEN);
+    if ne == ns {
+        return None;
+    }
+    let mut ve = ne;
+    if b.get(ne) == Some(&b'=') {
+        ve = span(b, ne + 1, class::PVALUE);
+        if ve == ne + 1 {
+            return None;
+        }
+    }
+    let name = &b[ns..ne];
+    match name.len() {
+        6 if branch.is_none() && ve > ne && eq_lower(name, b"branch") => {
+            *branch = Some((ne + 1, ve));
+        }
+        8 if received.is_none() && ve > ne && eq_lower(name, b"received") => {
+            *received = Some((ne + 1, ve));
+        }
+        5 if rport.is_none() && eq_lower(name, b"rport") => {
+            *rport = Some(if ve == ne {
+                None
+            } else {
+                // An rport that is not a port is the full parse's error.
+                // The value is ASCII (class PVALUE).
+                let v = &b[ne + 1..ve];
+                Some(port_value(v).or_else(|| {
+                    parse_u64(std::str::from_utf8(v).ok()?).and_then(|n| u16::try_from(n).ok())
+                })?)
+            });
+        }
+        _ => {}
+    }
+    Some(ve)
 }
 
 /// A port of 1 to 5 digits up to 65535, inline; `None` for anything else

@@ -487,6 +487,14 @@ impl fmt::Display for Uri<'_> {
     }
 }
 
+/// Plain URI parameters from `b[at] == ';'` (RFC 3261 §19.1.1
+/// `uri-parameters` without escapes), and where they end. Out of line:
+/// most From and To URIs have none, and the loop needs registers.
+#[inline(never)]
+fn uri_params(b: &[u8], at: usize) -> Option<usize> {
+    super::params::simple_params_at(b, at, class::URI_PNAME, class::URI_PVALUE, |_, _, _| {})
+}
+
 /// A simple SIP URI found by [`SipUriAt::scan`], kept as offsets until
 /// the parse is known to succeed, so that the scan of what follows it
 /// (the header parameters of a name-addr) has few values to keep live.
@@ -536,13 +544,11 @@ impl SipUriAt {
             (0, start)
         };
         let (host, port, params_at) = scan_hostport_at(b, host_at)?;
-        let end = super::params::simple_params_at(
-            b,
-            params_at,
-            class::URI_PNAME,
-            class::URI_PVALUE,
-            |_, _, _| {},
-        )?;
+        let end = if b.get(params_at) == Some(&b';') {
+            uri_params(b, params_at)?
+        } else {
+            params_at
+        };
         // A '?' (headers) or a ':' (a second port) would change what
         // `Uri::parse` makes of the whole.
         if matches!(b.get(end), Some(b'?' | b':')) {

@@ -50,12 +50,7 @@ impl<'a> CSeq<'a> {
         }
         let method = match known_method(b, i + 1) {
             Some(m) => m,
-            None => {
-                if span(b, i + 1, class::TOKEN) != b.len() {
-                    return None;
-                }
-                Method::from_token(class::sub(value, i + 1, value.len())?)
-            }
+            None => other_method(value, i + 1)?,
         };
         Some(CSeq { seq, method })
     }
@@ -80,6 +75,17 @@ impl<'a> CSeq<'a> {
             method: Method::from_token(method),
         })
     }
+}
+
+/// The method token that fills `value[at..]` (§25.1 `Method`), for the
+/// methods [`known_method`] does not match. Out of line: it is the rarer
+/// case, and [`Method::from_token`] compares many strings.
+#[inline(never)]
+fn other_method(value: &str, at: usize) -> Option<Method<'_>> {
+    if span(value.as_bytes(), at, class::TOKEN) != value.len() {
+        return None;
+    }
+    Some(Method::from_token(class::sub(value, at, value.len())?))
 }
 
 /// The RFC 3261 methods that fill `b[at..]` exactly, as

@@ -149,13 +149,8 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
         ts = p + 5;
         from = te;
     }
-    let pend = simple_params_at(b, from, class::TOKEN, class::PVALUE, |ns, ne, ve| {
-        if te == 0 && ve > ne && eq_lower(&b[ns..ne], b"tag") {
-            (ts, te) = (ne + 1, ve);
-        }
-    })?;
-    if pend != b.len() {
-        return None;
+    if from != b.len() {
+        (ts, te) = other_params(b, from, (ts, te))?;
     }
     Some(NameAddr {
         display_name: if display_end == 0 {
@@ -171,6 +166,23 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
             Some(class::sub(value, ts, te)?)
         },
     })
+}
+
+/// The header parameters of the simple name-addr form from `b[from]`
+/// to the end (plain `;name[=value]`, RFC 3261 §25.1 `generic-param`
+/// without LWS or quotes), and the first `tag` with a value unless
+/// `tag` already holds one (an end of 0 is none). `None` when they do
+/// not run to the end. Out of line: most From and To values end with
+/// their tag.
+#[inline(never)]
+fn other_params(b: &[u8], from: usize, tag: (usize, usize)) -> Option<(usize, usize)> {
+    let (mut ts, mut te) = tag;
+    let pend = simple_params_at(b, from, class::TOKEN, class::PVALUE, |ns, ne, ve| {
+        if te == 0 && ve > ne && eq_lower(&b[ns..ne], b"tag") {
+            (ts, te) = (ne + 1, ve);
+        }
+    })?;
+    (pend == b.len()).then_some((ts, te))
 }
 
 /// Every form of `name-addr / addr-spec`, one step at a time.

@@ -171,13 +171,7 @@ impl<'a> Via<'a> {
             w if w == lit(b"udp ") => (Transport::Udp, 11),
             w if w == lit(b"tcp ") => (Transport::Tcp, 11),
             w if w == lit(b"tls ") => (Transport::Tls, 11),
-            _ => {
-                let te = span(b, 8, class::TOKEN);
-                if te == 8 || b.get(te) != Some(&b' ') {
-                    return None;
-                }
-                (Transport::from_token(value.get(8..te)?), te)
-            }
+            _ => other_transport(value)?,
         };
         let (host, port, end) = scan_hostport_at(b, te + 1)?;
         // The parameters the stack reads, as offsets: the first branch
@@ -312,6 +306,19 @@ impl<'a> Via<'a> {
             rport,
         })
     }
+}
+
+/// The transport token from `value[8..]` up to one SP (§25.1
+/// `transport`) when it is not UDP, TCP or TLS, and where it ends. Out of
+/// line: it is the rarer case.
+#[inline(never)]
+fn other_transport(value: &str) -> Option<(Transport<'_>, usize)> {
+    let b = value.as_bytes();
+    let te = span(b, 8, class::TOKEN);
+    if te == 8 || b.get(te) != Some(&b' ') {
+        return None;
+    }
+    Some((Transport::from_token(value.get(8..te)?), te))
 }
 
 /// One parameter of the simple Via form at `b[i] == ';'` that the word

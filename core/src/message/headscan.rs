@@ -163,6 +163,11 @@ pub(crate) fn head<'a>(
     let mut content_length: Option<usize> = None;
     // Without folds, header `i` (from 0) is on line `i + 2`.
     let mut content_length_line = 0;
+    // The limits as locals, and the count kept here rather than read back
+    // from the index, so that the loop keeps them in registers.
+    let (max_headers, max_line) = (limits.max_headers, limits.max_line_length);
+    let mut count = 0usize;
+    let is_lws = |c: u8| c == b' ' || c == b'\t';
     let head_end = loop {
         let s = pos;
         // The empty line ends the head. A line that starts with SP or HT
@@ -174,7 +179,7 @@ pub(crate) fn head<'a>(
             }
             return None;
         }
-        if headers.len() >= limits.max_headers {
+        if count >= max_headers {
             return None;
         }
         // The colon: in the 16 bytes at the line start for names of up to
@@ -185,36 +190,36 @@ pub(crate) fn head<'a>(
             Some(m) => s + m.trailing_zeros() as usize,
             None => s + memchr::memchr(b':', &data[s..])?,
         };
-        let mut ne = colon;
-        while ne > s && matches!(data[ne - 1], b' ' | b'\t') {
-            ne -= 1;
+        // LWS before the colon is rare: the reference scan takes it.
+        let name_len = colon - s;
+        if name_len == 0 || is_lws(data[colon - 1]) {
+            return None;
         }
-        let raw_name = &data[s..ne];
         let name = match window {
-            Some(&window) if raw_name.len() <= 16 => {
-                HeaderName::from_window(raw_name.len(), window)
-            }
-            _ => HeaderName::from_bytes(raw_name),
+            Some(&window) if name_len <= 16 => HeaderName::from_window(name_len, window),
+            _ => HeaderName::from_bytes(&data[s..colon]),
         };
         // A known name matched byte for byte is a token; anything else is
         // checked here (a colon found past the line fails here too).
-        if name == HeaderName::Other
-            && (raw_name.is_empty() || !raw_name.iter().all(|&c| is_token_char(c)))
-        {
+        if name == HeaderName::Other && !data[s..colon].iter().all(|&c| is_token_char(c)) {
             return None;
         }
-        let name_len = u16::try_from(ne - s).ok()?;
+        let name_len = u16::try_from(name_len).ok()?;
         // The first control byte after the colon must be the line's CR.
         let cr = blocks.next_ctrl(colon + 1)?;
-        if !crlf_at(cr) || cr - s > limits.max_line_length {
+        if !crlf_at(cr) || cr - s > max_line {
             return None;
         }
+        // One SP after the colon is the common case.
         let mut vs = colon + 1;
-        while vs < cr && matches!(data[vs], b' ' | b'\t') {
+        if data[vs] == b' ' {
+            vs += 1;
+        }
+        while vs < cr && is_lws(data[vs]) {
             vs += 1;
         }
         let mut ve = cr;
-        while ve > vs && matches!(data[ve - 1], b' ' | b'\t') {
+        while ve > vs && is_lws(data[ve - 1]) {
             ve -= 1;
         }
         if name == HeaderName::ContentLength {
@@ -223,7 +228,7 @@ pub(crate) fn head<'a>(
                 return None;
             }
             if content_length.is_none() {
-                content_length_line = headers.len() as u32 + 2;
+                content_length_line = count as u32 + 2;
             }
             content_length = Some(cl);
         }
@@ -234,6 +239,7 @@ pub(crate) fn head<'a>(
             name_len,
             name,
         });
+        count += 1;
         pos = cr + 2;
     };
     if head_end - data_start > limits.max_message_size {

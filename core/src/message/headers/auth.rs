@@ -225,16 +225,15 @@ const fn name_eq(name: &[u8]) -> (u64, u64, u64) {
 /// Eight letters folded (the names of eight letters or more).
 const FOLD8: u64 = 0x2020_2020_2020_2020;
 
-/// A known name and its `=` at `b[i..]`, by the first letter and one or
-/// two word compares: its slot and the index past the `=`. `None` for any
-/// other name, or when fewer than eight bytes remain: the class-table
-/// scan and [`known_index`] decide then.
+/// A known name and its `=` at the start of `b`, by the first letter and
+/// one or two word compares: its slot and the length with the `=`. `None`
+/// for any other name, or when fewer than eight bytes remain: the
+/// class-table scan and [`known_index`] decide then.
 #[inline(always)]
-fn known_name(b: &[u8], i: usize) -> Option<(usize, usize)> {
-    let w = class::word8(b, i)?;
+fn known_name(b: &[u8]) -> Option<(usize, usize)> {
+    let w = u64::from_le_bytes(*b.first_chunk::<8>()?);
     let is = |(mask, fold, want): (u64, u64, u64)| w & mask | fold == want;
-    let is8 =
-        |name: &[u8; 8]| w | FOLD8 == u64::from_le_bytes(*name) && b.get(i + 8) == Some(&b'=');
+    let is8 = |name: &[u8; 8]| w | FOLD8 == u64::from_le_bytes(*name) && b.get(8) == Some(&b'=');
     let (k, n) = match w as u8 | 0x20 {
         b'r' if is(const { name_eq(b"realm") }) => (0, 5),
         b'r' if is8(b"response") => (11, 8),
@@ -242,7 +241,7 @@ fn known_name(b: &[u8], i: usize) -> Option<(usize, usize)> {
         b'n' if is(const { name_eq(b"nc") }) => (13, 2),
         b'o' if is(const { name_eq(b"opaque") }) => (2, 6),
         b'a' if w | FOLD8 == u64::from_le_bytes(*b"algorith")
-            && matches!(b.get(i + 8..i + 10), Some([m, b'=']) if m | 0x20 == b'm') =>
+            && matches!(b.get(8..10), Some([m, b'=']) if m | 0x20 == b'm') =>
         {
             (3, 9)
         }
@@ -256,7 +255,7 @@ fn known_name(b: &[u8], i: usize) -> Option<(usize, usize)> {
         b'u' if is(const { name_eq(b"uri") }) => (10, 3),
         _ => return None,
     };
-    Some((k, i + n + 1))
+    Some((k, n + 1))
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -274,48 +273,50 @@ fn quote_backslash_or_high(w: u64) -> u64 {
     (q.wrapping_sub(ONES) | e.wrapping_sub(ONES)) & HIGH
 }
 
-/// The index of the `"` that closes a quoted-string whose text starts at
-/// `from` (just past the opening `"`), eight bytes a step; `None` when it
-/// is not closed, when a `\` comes first (the reference parse resolves
-/// quoted-pairs), or when `b` is shorter than eight bytes. Text that is
-/// not ASCII stops the word scan and [`class::plain_quoted_end`] goes
-/// on. The last step reads the last eight bytes of `b`, shifted so that
-/// those before `from` fall out (as zeros, which are never flagged).
+/// The index in `text` of the `"` that closes a quoted-string whose
+/// text starts there (just past the opening `"`), eight bytes a step;
+/// `text` ends where `whole` does. `None` when it is not closed, when a
+/// `\` comes first (the reference parse resolves quoted-pairs), or when
+/// `whole` is shorter than eight bytes. Text that is not ASCII stops the
+/// word scan and [`class::plain_quoted_end`] goes on. The last step
+/// reads the last eight bytes of `whole`, shifted so that those before
+/// the rest of `text` fall out (as zeros, which are never flagged).
 #[inline(always)]
-fn closing_quote(b: &[u8], from: usize) -> Option<usize> {
-    let rest = b.get(from..)?;
-    let mut words = rest.chunks_exact(8);
-    let mut at = from;
+fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
+    debug_assert!(whole.ends_with(text));
+    let mut rest = text;
     let m = loop {
-        match words.next() {
-            Some(w) => {
-                let m = quote_backslash_or_high(u64::from_le_bytes(w.try_into().ok()?));
-                if m != 0 {
-                    break m;
-                }
-                at += 8;
-            }
-            None => {
-                let n = words.remainder().len();
-                // 1..=7 bytes left (none: not closed).
-                if n == 0 {
-                    return None;
-                }
-                let last = class::word8(b, b.len().checked_sub(8)?)?;
-                let m = quote_backslash_or_high(last >> (8 * (8 - n)));
-                if m == 0 {
-                    return None;
-                }
+        if let Some((w, more)) = rest.split_first_chunk::<8>() {
+            let m = quote_backslash_or_high(u64::from_le_bytes(*w));
+            if m != 0 {
                 break m;
             }
+            rest = more;
+        } else {
+            let n = rest.len();
+            // 1..=7 bytes left (none: not closed).
+            if n == 0 {
+                return None;
+            }
+            let last = u64::from_le_bytes(*whole.last_chunk::<8>()?);
+            let m = quote_backslash_or_high(last >> (8 * (8 - n)));
+            if m == 0 {
+                return None;
+            }
+            break m;
         }
     };
-    let j = at + (m.trailing_zeros() / 8) as usize;
-    match b.get(j) {
+    let j = text.len() - rest.len() + (m.trailing_zeros() / 8) as usize;
+    match text.get(j) {
         Some(b'"') => Some(j),
         Some(b'\\') | None => None,
-        // Text that is not ASCII: the byte scan that takes it.
-        Some(_) => class::plain_quoted_end(b, from.checked_sub(1)?).map(|end| end - 1),
+        // Text that is not ASCII: the byte scan that takes it, from the
+        // opening quote.
+        Some(_) => {
+            let open = whole.len().checked_sub(text.len() + 1)?;
+            let end = class::plain_quoted_end(whole, open)?;
+            Some(end - open - 2)
+        }
     }
 }
 
@@ -478,6 +479,7 @@ impl<'a> AuthValue<'a> {
 
     /// Parses a header value: the scheme, then the parameters, checked
     /// against RFC 3261 §25.1 for Digest.
+    #[inline]
     pub fn parse(value: &'a str) -> Result<Self, E> {
         if let Some(a) = Self::parse_simple(value) {
             debug_assert_eq!(Self::parse_reference(value), Ok(a));
@@ -491,7 +493,7 @@ impl<'a> AuthValue<'a> {
     /// §25.1 `challenge` / `credentials`, RFC 7616 §3.3–§3.4). `None` for
     /// anything else, which the full parse handles; when `Some`, the
     /// result is the full parse's.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
         // Offsets into the parameters fit in a slot.
@@ -508,58 +510,61 @@ impl<'a> AuthValue<'a> {
         while b.get(i) == Some(&b' ') {
             i += 1;
         }
-        let params_at = i;
-        let mut known = ABSENT;
+        let (head, params) = value.split_at_checked(i)?;
+        let p = params.as_bytes();
+        // One more slot, for the names that have none.
+        let mut known = [(0, 0); KNOWN.len() + 1];
+        // What is left of the parameters: a suffix of `p`, so that each
+        // step tests a length and the offsets are `p.len() - rest.len()`.
+        let mut rest = p;
         loop {
             // The name and its '=': a known one by a word compare, any
             // other token by the class table.
-            let (slot, at) = match known_name(b, i) {
-                Some((k, at)) => (Some(k), at),
+            let (slot, n) = match known_name(rest) {
+                Some(found) => found,
                 None => {
-                    let ne = span(b, i, class::TOKEN);
-                    if ne == i || b.get(ne) != Some(&b'=') {
+                    let ne = span(rest, 0, class::TOKEN);
+                    if ne == 0 || rest.get(ne) != Some(&b'=') {
                         return None;
                     }
-                    (known_index(&b[i..ne]), ne + 1)
+                    (known_index(&rest[..ne]).unwrap_or(KNOWN.len()), ne + 1)
                 }
             };
-            let (vs, ve) = if b.get(at) == Some(&b'"') {
-                let close = closing_quote(b, at + 1)?;
-                i = close + 1;
-                (at + 1, close)
+            rest = rest.get(n..)?;
+            let (text, len, after) = if let [b'"', text @ ..] = rest {
+                let len = closing_quote(text, b)?;
+                (text, len, text.get(len + 1..)?)
             } else {
-                i = span(b, at, class::TOKEN);
-                if i == at {
+                let len = span(rest, 0, class::TOKEN);
+                if len == 0 {
                     return None;
                 }
-                (at, i)
+                (rest, len, rest.get(len..)?)
             };
-            if let Some(k) = slot {
-                if known[k].0 == 0 {
-                    // In 1..=u16::MAX: past a name and `=`, within `b`.
-                    known[k] = ((vs - params_at) as u16, (ve - params_at) as u16);
-                }
+            if known[slot].0 == 0 {
+                // In 1..=u16::MAX: past a name and '=', within `p`.
+                let vs = p.len() - text.len();
+                known[slot] = (vs as u16, (vs + len) as u16);
             }
-            match b.get(i) {
-                None => break,
-                Some(b',') => {
-                    i += 1;
-                    while b.get(i) == Some(&b' ') {
-                        i += 1;
-                    }
-                }
-                Some(_) => return None,
+            rest = match after {
+                [] => break,
+                [b',', b' ', more @ ..] | [b',', more @ ..] => more,
+                _ => return None,
+            };
+            while let [b' ', more @ ..] = rest {
+                rest = more;
             }
         }
-        let (head, params) = value.split_at_checked(params_at)?;
         Some(AuthValue {
             scheme: head.get(..6)?,
             params,
-            known,
+            known: *known.first_chunk()?,
         })
     }
 
-    /// Every form, one step at a time.
+    /// Every form, one step at a time. Out of line, so that the fast
+    /// path's registers are not shared with it.
+    #[inline(never)]
     pub(crate) fn parse_reference(value: &'a str) -> Result<Self, E> {
         let v = trim(value);
         if v.is_empty() {
@@ -946,7 +951,8 @@ mod tests {
         use crate::message::scan::quoted_end;
         let reference = |b: &[u8], from: usize| {
             let end = from - 1 + quoted_end(&b[from - 1..])?;
-            (!b[from..end].contains(&b'\\')).then_some(end - 1)
+            // As an index in the text after the opening quote.
+            (!b[from..end].contains(&b'\\')).then_some(end - 1 - from)
         };
         let pieces: [&[u8]; 6] = [b"a", b"a", b"Z0", b"\"", b"\\", "\u{e9}".as_bytes()];
         let mut x = 0x9E37_79B9_7F4A_7C15_u64;
@@ -964,7 +970,7 @@ mod tests {
                 let k = if x % 8 == 0 { (x >> 8) as usize % 6 } else { 0 };
                 s.extend_from_slice(pieces[k]);
             }
-            let got = closing_quote(&s, pre + 1);
+            let got = closing_quote(&s[pre + 1..], &s);
             if s.len() >= 8 {
                 assert_eq!(
                     got,
@@ -1005,14 +1011,14 @@ mod tests {
                     })
                     .collect();
                 v.extend_from_slice(b"=\"x\", y=z");
-                assert_eq!(known_name(&v, 0), Some((k, name.len() + 1)), "{name}");
+                assert_eq!(known_name(&v), Some((k, name.len() + 1)), "{name}");
                 for at in 0..=name.len() {
                     for c in 0..=255u8 {
                         let mut w = v.clone();
                         w[at] = c;
                         for end in [w.len(), 8, name.len() + 1] {
                             let w = &w[..end.min(w.len())];
-                            if let Some(found) = known_name(w, 0) {
+                            if let Some(found) = known_name(w) {
                                 assert_eq!(
                                     Some(found),
                                     scan(w),

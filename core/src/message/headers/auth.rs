@@ -522,6 +522,13 @@ impl<'a> AuthValue<'a> {
             // other token by the class table.
             let (slot, n) = match known_name(rest) {
                 Some(found) => found,
+                // More than one SP after a comma.
+                None if rest.first() == Some(&b' ') => {
+                    while let [b' ', more @ ..] = rest {
+                        rest = more;
+                    }
+                    continue;
+                }
                 None => {
                     let ne = span(rest, 0, class::TOKEN);
                     if ne == 0 || rest.get(ne) != Some(&b'=') {
@@ -546,14 +553,14 @@ impl<'a> AuthValue<'a> {
                 let vs = p.len() - text.len();
                 known[slot] = (vs as u16, (vs + len) as u16);
             }
+            // ", " in one test; any further SPs are skipped before the
+            // next name.
             rest = match after {
+                [b',', b' ', more @ ..] => more,
                 [] => break,
-                [b',', b' ', more @ ..] | [b',', more @ ..] => more,
+                [b',', more @ ..] => more,
                 _ => return None,
             };
-            while let [b' ', more @ ..] = rest {
-                rest = more;
-            }
         }
         Some(AuthValue {
             scheme: head.get(..6)?,
@@ -631,8 +638,15 @@ macro_rules! auth_header {
 
         impl<'a> Typed<'a> for $ty<'a> {
             const NAME: HeaderName = HeaderName::$name;
+            #[inline]
             fn parse(value: &'a str) -> Result<Self, E> {
-                AuthValue::parse(value).map($ty)
+                match AuthValue::parse_simple(value) {
+                    Some(a) => {
+                        debug_assert_eq!(AuthValue::parse_reference(value), Ok(a));
+                        Ok($ty(a))
+                    }
+                    None => AuthValue::parse_reference(value).map($ty),
+                }
             }
         }
     };

@@ -39,7 +39,8 @@
 //! assert_eq!(msg.cseq().unwrap().seq, 1);
 //! assert_eq!(msg.top_via().unwrap().branch(), Some("z9hG4bK1"));
 //! ```
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 #![warn(missing_docs)]
 
 pub mod auth;

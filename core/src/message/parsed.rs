@@ -323,7 +323,7 @@ impl<'a> Message<'a> {
         // is the first value, without splitting the line first.
         let first = self.headers.iter().find(|h| h.name == HeaderName::Via);
         if let Some(v) = first
-            .and_then(|h| self.head.get(h.value_start as usize..h.value_end as usize))
+            .map(|h| self.span(h.value_start as usize, h.value_end as usize))
             .and_then(Via::parse_simple)
         {
             debug_assert_eq!(self.typed::<Via<'a>>(), Ok(v));
@@ -344,7 +344,7 @@ impl<'a> Message<'a> {
         // is inline and returned at once, so the address is built in
         // place.
         let v = match self.headers.iter().find(|h| h.name == HeaderName::From) {
-            Some(h) => &self.head[h.value_start as usize..h.value_end as usize],
+            Some(h) => self.span(h.value_start as usize, h.value_end as usize),
             None => self.header_required(HeaderName::From)?,
         };
         if let Some(a) = NameAddr::parse_simple(v) {
@@ -362,7 +362,7 @@ impl<'a> Message<'a> {
     /// The To header.
     pub fn to(&self) -> Result<NameAddr<'a>, HeaderError> {
         let v = match self.headers.iter().find(|h| h.name == HeaderName::To) {
-            Some(h) => &self.head[h.value_start as usize..h.value_end as usize],
+            Some(h) => self.span(h.value_start as usize, h.value_end as usize),
             None => self.header_required(HeaderName::To)?,
         };
         if let Some(a) = NameAddr::parse_simple(v) {
@@ -380,7 +380,7 @@ impl<'a> Message<'a> {
     /// The Call-ID (RFC 3261 §20.8: `word [ "@" word ]`).
     pub fn call_id(&self) -> Result<&'a str, HeaderError> {
         let v = match self.headers.iter().find(|h| h.name == HeaderName::CallId) {
-            Some(h) => &self.head[h.value_start as usize..h.value_end as usize],
+            Some(h) => self.span(h.value_start as usize, h.value_end as usize),
             None => self.header_required(HeaderName::CallId)?,
         };
         super::headers::check_call_id(v).map_err(|k| err("Call-ID", k))?;
@@ -392,7 +392,7 @@ impl<'a> Message<'a> {
         // CSeq is not a list: the first line is the value.
         let first = self.headers.iter().find(|h| h.name == HeaderName::CSeq);
         if let Some(c) = first
-            .and_then(|h| self.head.get(h.value_start as usize..h.value_end as usize))
+            .map(|h| self.span(h.value_start as usize, h.value_end as usize))
             .and_then(CSeq::parse_simple)
         {
             debug_assert_eq!(self.typed::<CSeq<'a>>(), Ok(c));

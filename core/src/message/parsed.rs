@@ -232,7 +232,11 @@ impl<'a> Message<'a> {
 
     /// The value of the first header with this known name.
     pub fn header(&self, name: HeaderName) -> Option<&'a str> {
-        self.headers_named(name).next().map(|h| h.value)
+        // Straight from the index: the raw name is not needed.
+        self.headers
+            .iter()
+            .find(|h| h.name == name)
+            .map(|h| self.span(h.value_start as usize, h.value_end as usize))
     }
 
     /// Every header line with this known name, in order.

@@ -268,12 +268,13 @@ impl<'a> Message<'a> {
     /// Every value of a header: list headers (RFC 3261 §7.3.1) are split at
     /// commas outside quotes and angle brackets, across all their lines.
     pub fn header_values(&self, name: HeaderName) -> impl Iterator<Item = &'a str> + '_ {
-        let list = name.is_list();
-        self.headers_named(name).flat_map(move |h| {
-            let mut split = CommaSplit::new(h.value);
-            let mut once = Some(h.value);
-            std::iter::from_fn(move || if list { split.next() } else { once.take() })
-        })
+        Values {
+            msg: self,
+            name,
+            list: name.is_list(),
+            next: 0,
+            split: None,
+        }
     }
 
     /// The first value of a typed header; [`HeaderErrorKind::Missing`] if
@@ -432,6 +433,42 @@ impl<'a> Message<'a> {
     /// How many times a known header appears (lines, not list values).
     pub(crate) fn count(&self, name: HeaderName) -> usize {
         self.headers.iter().filter(|h| h.name == name).count()
+    }
+}
+
+/// The values of one header name, in order: each line's value, split at
+/// its commas for a list header (see [`Message::header_values`]).
+struct Values<'m, 'a> {
+    msg: &'m Message<'a>,
+    name: HeaderName,
+    list: bool,
+    /// The index entry to look at next.
+    next: usize,
+    /// The rest of the current line of a list header.
+    split: Option<CommaSplit<'a>>,
+}
+
+impl<'a> Iterator for Values<'_, 'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            if let Some(split) = &mut self.split {
+                if let Some(v) = split.next() {
+                    return Some(v);
+                }
+                self.split = None;
+            }
+            let rest = self.msg.headers.get(self.next..)?;
+            let at = rest.iter().position(|h| h.name == self.name)?;
+            let h = &rest[at];
+            self.next += at + 1;
+            let v = self.msg.span(h.value_start as usize, h.value_end as usize);
+            if !self.list {
+                return Some(v);
+            }
+            self.split = Some(CommaSplit::new(v));
+        }
     }
 }
 

@@ -267,6 +267,37 @@ pub(crate) fn plain_quoted_end(b: &[u8], at: usize) -> Option<usize> {
     }
 }
 
+/// Test inputs for the fast paths: one of `seeds` with fewer than `max_edits`
+/// single-character replacements, insertions or removals, each character
+/// taken from `alphabet`.
+#[cfg(test)]
+pub(crate) fn mutated(
+    seeds: &'static [&'static str],
+    alphabet: &'static [char],
+    max_edits: usize,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    (
+        0..seeds.len(),
+        prop::collection::vec((any::<usize>(), 0..3u8, 0..alphabet.len()), 0..max_edits),
+    )
+        .prop_map(move |(seed, edits)| {
+            let mut v: Vec<char> = seeds[seed].chars().collect();
+            for (at, op, c) in edits {
+                let at = at % (v.len() + 1);
+                match op {
+                    0 if at < v.len() => v[at] = alphabet[c],
+                    1 => v.insert(at, alphabet[c]),
+                    _ if at < v.len() => {
+                        v.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+            v.into_iter().collect()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -445,26 +476,7 @@ mod tests {
     ];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        (
-            0..SEEDS.len(),
-            prop::collection::vec((any::<usize>(), 0..3u8, 0..ALPHABET.len()), 0..4),
-        )
-            .prop_map(|(seed, edits)| {
-                let mut v: Vec<char> = SEEDS[seed].chars().collect();
-                for (at, op, c) in edits {
-                    let at = at % (v.len() + 1);
-                    match op {
-                        0 if at < v.len() => v[at] = ALPHABET[c],
-                        1 => v.insert(at, ALPHABET[c]),
-                        _ if at < v.len() => {
-                            v.remove(at);
-                        }
-                        _ => {}
-                    }
-                }
-                v.into_iter().collect()
-            })
+        super::mutated(SEEDS, ALPHABET, 4)
     }
 
     /// 4096 cases, or `PROPTEST_CASES` when it is set (`with_cases`

@@ -899,26 +899,7 @@ mod tests {
     ];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {
-        use proptest::prelude::*;
-        (
-            0..SEEDS.len(),
-            prop::collection::vec((any::<usize>(), 0..3u8, 0..ALPHABET.len()), 0..5),
-        )
-            .prop_map(|(seed, edits)| {
-                let mut v: Vec<char> = SEEDS[seed].chars().collect();
-                for (at, op, c) in edits {
-                    let at = at % (v.len() + 1);
-                    match op {
-                        0 if at < v.len() => v[at] = ALPHABET[c],
-                        1 => v.insert(at, ALPHABET[c]),
-                        _ if at < v.len() => {
-                            v.remove(at);
-                        }
-                        _ => {}
-                    }
-                }
-                v.into_iter().collect()
-            })
+        crate::message::class::mutated(SEEDS, ALPHABET, 5)
     }
 
     #[test]

@@ -326,11 +326,7 @@ impl<'a> Message<'a> {
     pub fn top_via(&self) -> Result<Via<'a>, HeaderError> {
         // The simple form holds no comma: on the whole first Via line it
         // is the first value, without splitting the line first.
-        let first = self.headers.iter().find(|h| h.name == HeaderName::Via);
-        if let Some(v) = first
-            .map(|h| self.span(h.value_start as usize, h.value_end as usize))
-            .and_then(Via::parse_simple)
-        {
+        if let Some(v) = self.header(HeaderName::Via).and_then(Via::parse_simple) {
             debug_assert_eq!(self.typed::<Via<'a>>(), Ok(v));
             return Ok(v);
         }
@@ -345,49 +341,38 @@ impl<'a> Message<'a> {
 
     /// The From header.
     pub fn from(&self) -> Result<NameAddr<'a>, HeaderError> {
-        // The first From line straight from the index; the common case
-        // is inline and returned at once, so the address is built in
-        // place.
-        let v = match self.headers.iter().find(|h| h.name == HeaderName::From) {
-            Some(h) => self.span(h.value_start as usize, h.value_end as usize),
-            None => self.header_required(HeaderName::From)?,
-        };
-        if let Some(a) = NameAddr::parse_simple(v) {
-            return Ok(a);
-        }
-        // Out of line, so that the common case above stays small.
-        #[cold]
-        #[inline(never)]
-        fn full(v: &str) -> Result<NameAddr<'_>, HeaderError> {
-            NameAddr::parse_from_to(v).map_err(|k| err("From", k))
-        }
-        full(v)
+        self.name_addr(HeaderName::From, "From")
     }
 
     /// The To header.
     pub fn to(&self) -> Result<NameAddr<'a>, HeaderError> {
-        let v = match self.headers.iter().find(|h| h.name == HeaderName::To) {
-            Some(h) => self.span(h.value_start as usize, h.value_end as usize),
-            None => self.header_required(HeaderName::To)?,
-        };
+        self.name_addr(HeaderName::To, "To")
+    }
+
+    /// From or To: the common case is inline and returned at once, so the
+    /// address is built in place.
+    #[inline(always)]
+    fn name_addr(
+        &self,
+        name: HeaderName,
+        label: &'static str,
+    ) -> Result<NameAddr<'a>, HeaderError> {
+        let v = self.header_required(name)?;
         if let Some(a) = NameAddr::parse_simple(v) {
             return Ok(a);
         }
         // Out of line, so that the common case above stays small.
         #[cold]
         #[inline(never)]
-        fn full(v: &str) -> Result<NameAddr<'_>, HeaderError> {
-            NameAddr::parse_from_to(v).map_err(|k| err("To", k))
+        fn full<'v>(v: &'v str, label: &'static str) -> Result<NameAddr<'v>, HeaderError> {
+            NameAddr::parse_from_to(v).map_err(|k| err(label, k))
         }
-        full(v)
+        full(v, label)
     }
 
     /// The Call-ID (RFC 3261 §20.8: `word [ "@" word ]`).
     pub fn call_id(&self) -> Result<&'a str, HeaderError> {
-        let v = match self.headers.iter().find(|h| h.name == HeaderName::CallId) {
-            Some(h) => self.span(h.value_start as usize, h.value_end as usize),
-            None => self.header_required(HeaderName::CallId)?,
-        };
+        let v = self.header_required(HeaderName::CallId)?;
         super::headers::check_call_id(v).map_err(|k| err("Call-ID", k))?;
         Ok(v)
     }
@@ -395,11 +380,7 @@ impl<'a> Message<'a> {
     /// The CSeq.
     pub fn cseq(&self) -> Result<CSeq<'a>, HeaderError> {
         // CSeq is not a list: the first line is the value.
-        let first = self.headers.iter().find(|h| h.name == HeaderName::CSeq);
-        if let Some(c) = first
-            .map(|h| self.span(h.value_start as usize, h.value_end as usize))
-            .and_then(CSeq::parse_simple)
-        {
+        if let Some(c) = self.header(HeaderName::CSeq).and_then(CSeq::parse_simple) {
             debug_assert_eq!(self.typed::<CSeq<'a>>(), Ok(c));
             return Ok(c);
         }

@@ -281,12 +281,14 @@ mod tests {
     }
 
     /// Lines the fast scan must leave to the reference: an empty name, a
-    /// fold, a name longer than the window, a colon only on a later line.
+    /// fold, a name longer than the window, a colon only on a later line,
+    /// LWS before the colon.
     #[test]
     fn odd_lines_fall_back_to_the_reference() {
         let limits = ParseLimits::default();
         for text in [
             &b"OPTIONS sip:a SIP/2.0\r\n:x: 1\r\n\r\n"[..],
+            b"OPTIONS sip:a SIP/2.0\r\nSubject\t : a\r\n\r\n",
             b"OPTIONS sip:a SIP/2.0\r\nSubject: a\r\n b\r\n\r\n",
             b"OPTIONS sip:a SIP/2.0\r\nNoColonHere\r\nX: y\r\n\r\n",
             b"OPTIONS sip:a SIP/2.0\r\nX\0: y\r\n\r\n",
@@ -294,6 +296,9 @@ mod tests {
             let mut headers = HeaderIndex::new();
             assert_eq!(head(text, &limits, &mut headers), None, "{text:?}");
         }
+        // The reference then takes LWS before the colon (RFC 3261 §7.3.1).
+        let lws = super::super::parse(b"OPTIONS sip:a SIP/2.0\r\nSubject\t : a\r\n\r\n");
+        assert_eq!(lws.map(|m| m.header_str("subject")), Ok(Some("a")));
         // The common shapes take the fast scan, whatever their length.
         for text in [
             &b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.101:5060;rport;branch=z9hG4bK776asdhds\r\nMax-Forwards: 70\r\nTo: Bob <sip:bob@biloxi.example.com>\r\nFrom: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n"[..],

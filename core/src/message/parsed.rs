@@ -288,8 +288,7 @@ impl<'a> Message<'a> {
 
     /// The first value of a typed header, or `None` if it is absent.
     pub fn typed_opt<T: Typed<'a>>(&self) -> Result<Option<T>, HeaderError> {
-        let first = self.headers.iter().find(|h| h.name == T::NAME).map(|h| {
-            let v = self.span(h.value_start as usize, h.value_end as usize);
+        let first = self.header(T::NAME).map(|v| {
             if T::NAME.is_list() {
                 CommaSplit::new(v).next().unwrap_or(v)
             } else {

@@ -170,46 +170,48 @@ pub(crate) fn head<'a>(
     let is_lws = |c: u8| c == b' ' || c == b'\t';
     let head_end = loop {
         let s = pos;
-        // The empty line ends the head. A line that starts with SP or HT
-        // (a fold) or any other non-token byte fails the name check below.
-        if *data.get(s)? == b'\r' {
-            if crlf_at(s) {
-                pos = s + 2;
-                break s;
-            }
+        // The line's end comes first and from the line start alone, so
+        // that the next line's start waits on one bit scan, not on the
+        // colon and name lookup of this line (those overlap the next
+        // line's work). The first control byte of the line must be the CR
+        // of its CRLF, which also proves the line holds no other.
+        let cr = blocks.next_ctrl(s)?;
+        if !crlf_at(cr) {
             return None;
         }
-        if count >= max_headers {
+        // The empty line ends the head.
+        if cr == s {
+            pos = s + 2;
+            break s;
+        }
+        if count >= max_headers || cr - s > max_line {
             return None;
         }
         // The colon: in the 16 bytes at the line start for names of up to
-        // 15 bytes, else searched for.
+        // 15 bytes, else searched for up to the CR.
         let window = data[s..].first_chunk::<16>();
         let colon = match window.map(|&w| colon16(w)) {
-            Some(0) => s + 16 + memchr::memchr(b':', data.get(s + 16..)?)?,
-            Some(m) => s + m.trailing_zeros() as usize,
-            None => s + memchr::memchr(b':', &data[s..])?,
+            Some(m) if m != 0 => s + m.trailing_zeros() as usize,
+            _ => s + memchr::memchr(b':', &data[s..cr])?,
         };
-        // LWS before the colon is rare: the reference scan takes it.
-        let name_len = colon - s;
-        if name_len == 0 || is_lws(data[colon - 1]) {
+        if colon >= cr {
             return None;
         }
+        let name_len = colon - s;
         let name = match window {
             Some(&window) if name_len <= 16 => HeaderName::from_window(name_len, window),
             _ => HeaderName::from_bytes(&data[s..colon]),
         };
         // A known name matched byte for byte is a token; anything else is
-        // checked here (a colon found past the line fails here too).
-        if name == HeaderName::Other && !data[s..colon].iter().all(|&c| is_token_char(c)) {
+        // checked here. An empty name, a fold (a line that starts with SP
+        // or HT) and LWS before the colon fail here too: the reference
+        // scan takes them.
+        if name == HeaderName::Other
+            && (name_len == 0 || !data[s..colon].iter().all(|&c| is_token_char(c)))
+        {
             return None;
         }
         let name_len = u16::try_from(name_len).ok()?;
-        // The first control byte after the colon must be the line's CR.
-        let cr = blocks.next_ctrl(colon + 1)?;
-        if !crlf_at(cr) || cr - s > max_line {
-            return None;
-        }
         // One SP after the colon is the common case.
         let mut vs = colon + 1;
         if data[vs] == b' ' {

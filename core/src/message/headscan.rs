@@ -53,6 +53,36 @@ struct Blocks<'a> {
     stops: u64,
 }
 
+/// The stop mask of one block.
+#[inline(always)]
+fn stops(block: &[u8; BLOCK]) -> u64 {
+    let mut stops = 0;
+    for k in 0..BLOCK / 16 {
+        let chunk: [u8; 16] = block[16 * k..16 * k + 16].try_into().unwrap_or_default();
+        stops |= stop16(chunk) << (16 * k);
+    }
+    stops
+}
+
+/// The stop mask of `data[base..]`, fewer than [`BLOCK`] bytes: the
+/// last block of the data, shifted so that its bits for `data[base..]`
+/// come first and the bits past the end are clear; padded with SP (not a
+/// stop) when the data is shorter than a block. Out of line: once a
+/// message.
+#[inline(never)]
+fn tail_stops(data: &[u8], base: usize) -> u64 {
+    let rest = data.len().saturating_sub(base);
+    if rest == 0 {
+        return 0;
+    }
+    if let Some(last) = data.last_chunk::<BLOCK>() {
+        return stops(last) >> (BLOCK - rest);
+    }
+    let mut pad = [b' '; BLOCK];
+    pad[..rest].copy_from_slice(&data[base..]);
+    stops(&pad)
+}
+
 impl<'a> Blocks<'a> {
     fn new(data: &'a [u8], base: usize) -> Self {
         let mut b = Blocks {
@@ -66,21 +96,14 @@ impl<'a> Blocks<'a> {
 
     #[inline(always)]
     fn fill(&mut self) {
-        let rest = self.data.get(self.base..).unwrap_or_default();
-        let mut pad = [b' '; BLOCK];
-        let block: &[u8; BLOCK] = match rest.first_chunk::<BLOCK>() {
-            Some(block) => block,
-            None => {
-                pad[..rest.len()].copy_from_slice(rest);
-                &pad
-            }
+        let block = self
+            .data
+            .get(self.base..)
+            .and_then(|r| r.first_chunk::<BLOCK>());
+        self.stops = match block {
+            Some(block) => stops(block),
+            None => tail_stops(self.data, self.base),
         };
-        let mut stops = 0;
-        for k in 0..BLOCK / 16 {
-            let chunk: [u8; 16] = block[16 * k..16 * k + 16].try_into().unwrap_or_default();
-            stops |= stop16(chunk) << (16 * k);
-        }
-        self.stops = stops;
     }
 
     /// The first stop byte at or after `p`. Queries only

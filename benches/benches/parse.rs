@@ -115,7 +115,7 @@ fn geosip_parse_touch<S: Sink>(
     then: impl FnOnce(&geosip_core::message::Message<'_>, &mut S),
 ) {
     match geosip_core::message::parse(bytes) {
-        Ok(msg) => {
+        Ok(ref msg) => {
             let mut n = 0usize;
             for h in msg.headers() {
                 black_box(h.name);
@@ -123,7 +123,7 @@ fn geosip_parse_touch<S: Sink>(
                 n += 1;
             }
             s.put("headers", Some(n));
-            then(&msg, s);
+            then(msg, s);
         }
         Err(e) => s.fail("parse", e),
     }
@@ -194,14 +194,14 @@ fn rsip_parse_touch<S: Sink>(
 ) {
     use rsip::prelude::HasHeaders;
     match rsip::SipMessage::try_from(bytes) {
-        Ok(msg) => {
+        Ok(ref msg) => {
             let mut n = 0usize;
             for h in msg.headers().iter() {
                 black_box(h);
                 n += 1;
             }
             s.put("headers", Some(n));
-            then(&msg, s);
+            then(msg, s);
         }
         Err(e) => s.fail("parse", e),
     }
@@ -275,14 +275,14 @@ fn rsipstack_parse_touch<S: Sink>(
 ) {
     use rsipstack::sip::prelude::HasHeaders;
     match rsipstack::sip::SipMessage::try_from(bytes) {
-        Ok(msg) => {
+        Ok(ref msg) => {
             let mut n = 0usize;
             for h in msg.headers().iter() {
                 black_box(h);
                 n += 1;
             }
             s.put("headers", Some(n));
-            then(&msg, s);
+            then(msg, s);
         }
         Err(e) => s.fail("parse", e),
     }

@@ -12,6 +12,7 @@ use super::name::HeaderName;
 use super::parsed::{HeaderIndex, Message, StartLine};
 use super::scan::is_token_char;
 use super::ParseLimits;
+use wide::u8x16;
 
 /// Parses one SIP message from a datagram with the default limits.
 ///
@@ -442,39 +443,73 @@ fn simple_request_line(line: &str) -> Option<StartLine<'_>> {
     use super::class;
     let b = line.as_bytes();
     let front = b.strip_suffix(b" SIP/2.0")?;
-    let sp = class::span(front, 0, class::TOKEN);
-    let uri = front.get(sp + 1..)?;
-    if sp == 0 || front[sp] != b' ' || !uri.first()?.is_ascii_alphabetic() {
+    // The method ends at the first SP: in the first 16 bytes by one
+    // vector compare, else (a long extension method) by a token span.
+    let sp = match front.first_chunk::<16>() {
+        Some(&w) => match u8x16::from(w).cmp_eq(u8x16::splat(b' ')).move_mask() {
+            0 => class::span(front, 0, class::TOKEN),
+            m => m.trailing_zeros() as usize,
+        },
+        None => class::span(front, 0, class::TOKEN),
+    };
+    if sp == 0 || front.get(sp) != Some(&b' ') {
         return None;
     }
-    let scheme = uri
-        .iter()
-        .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))?;
+    // `line[..sp]` is ASCII (the head scan proved it, and `sp` is at a SP
+    // in any case), so slicing it cannot fail. A known method is a token;
+    // any other is checked.
+    let method = Method::from_token(line.get(..sp)?);
+    if let Method::Extension(m) = method {
+        if class::span(m.as_bytes(), 0, class::TOKEN) != sp {
+            return None;
+        }
+    }
+    let uri = &front[sp + 1..];
+    // The scheme: `sip:` by one word compare (the letters folded), else
+    // letters, digits, `+`, `-` and `.` after a letter (RFC 3261 §25.1).
+    let scheme =
+        if class::word4(uri, 0).is_some_and(|w| w | 0x0020_2020 == u32::from_le_bytes(*b"sip:")) {
+            3
+        } else {
+            if !uri.first()?.is_ascii_alphabetic() {
+                return None;
+            }
+            uri.iter()
+                .position(|&c| !(c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')))?
+        };
     if uri[scheme] != b':' || holds_sp(&uri[scheme..]) {
         return None;
     }
     Some(StartLine::Request {
-        method: Method::from_token(line.get(..sp)?),
+        method,
         uri: line.get(sp + 1..front.len())?,
         version: line.get(front.len() + 1..)?,
     })
 }
 
-/// Whether `b` holds a SP, eight bytes a step: a Request-URI is some 20
-/// to 60 bytes, where a call to `memchr` costs more than the search.
+/// Whether `b` holds a SP, eight bytes a step and the last eight bytes
+/// (which may overlap the others) in one more: a Request-URI is some 20 to
+/// 60 bytes, where a call to `memchr` costs more than the search.
 #[inline(always)]
 fn holds_sp(b: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut words = b.chunks_exact(8);
-    for w in &mut words {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or_default()) ^ (ONES * u64::from(b' '));
-        // A zero byte of `w` (a SP of `b`) sets its high bit here; other
-        // bytes may only after a lower zero byte, so the test is exact.
-        if w.wrapping_sub(ONES) & !w & (ONES << 7) != 0 {
+    // A zero byte of `w` (a SP of the bytes) sets its high bit here;
+    // other bytes may only after a lower zero byte, so the test is exact.
+    let sp_in = |w: &[u8; 8]| {
+        let w = u64::from_le_bytes(*w) ^ (ONES * u64::from(b' '));
+        w.wrapping_sub(ONES) & !w & (ONES << 7) != 0
+    };
+    let Some(last) = b.last_chunk::<8>() else {
+        return b.contains(&b' ');
+    };
+    let mut rest = b;
+    while let Some((w, tail)) = rest.split_first_chunk::<8>() {
+        if sp_in(w) {
             return true;
         }
+        rest = tail;
     }
-    words.remainder().contains(&b' ')
+    sp_in(last)
 }
 
 /// Every form of the start line, one rule at a time, with the exact error.

@@ -235,38 +235,6 @@ pub(crate) fn sub(s: &str, a: usize, e: usize) -> Option<&str> {
     Some(s.split_at_checked(e)?.0.split_at_checked(a)?.1)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Given `b[at] == '"'`, the index just past the closing quote of a
-/// quoted-string without `\` escapes (RFC 3261 §25.1 `quoted-string`),
-/// eight bytes per step. `None` when it is not closed or holds a `\`: the
-/// reference parse, which resolves quoted-pairs, decides then.
-#[inline(always)]
-pub(crate) fn plain_quoted_end(b: &[u8], at: usize) -> Option<usize> {
-    debug_assert_eq!(b.get(at), Some(&b'"'));
-    let mut i = at + 1;
-    while let Some(w) = word8(b, i) {
-        // The lowest byte flagged by the borrow trick is exact, which is
-        // all that is read here.
-        let q = w ^ (ONES * u64::from(b'"'));
-        let e = w ^ (ONES * u64::from(b'\\'));
-        let m = (q.wrapping_sub(ONES) & !q | e.wrapping_sub(ONES) & !e) & HIGH;
-        if m != 0 {
-            i += (m.trailing_zeros() / 8) as usize;
-            return (b[i] == b'"').then_some(i + 1);
-        }
-        i += 8;
-    }
-    loop {
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => return None,
-            _ => i += 1,
-        }
-    }
-}
-
 /// Test inputs for the fast paths: one of `seeds` with fewer than `max_edits`
 /// single-character replacements, insertions or removals, each character
 /// taken from `alphabet`.
@@ -386,33 +354,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_quoted_strings() {
-        let reference = |b: &[u8], at: usize| {
-            let end = super::super::scan::quoted_end(&b[at..])? + at;
-            (!b[at..end].contains(&b'\\')).then_some(end)
-        };
-        for s in [
-            &b"\"\""[..],
-            b"x\"abc\" y",
-            b"\"0123456789abcdef\"x",
-            b"\"0123456\\\"89\"",
-            b"\"01234567\\",
-            b"\"0123456789",
-            b"\"\\\\\"",
-            b"\"abcdefg\"\"",
-            b"\"abcdefgh\xe9\x80\"",
-            b"\"\x22\x5c\"",
-        ] {
-            let at = s.iter().position(|&c| c == b'"').unwrap();
-            assert_eq!(plain_quoted_end(s, at), reference(s, at), "{s:?}");
-        }
-        for n in 0..20 {
-            let mut s = vec![b'"'];
-            s.extend(std::iter::repeat_n(b'a', n));
-            assert_eq!(plain_quoted_end(&s, 0), None);
-            s.push(b'"');
-            assert_eq!(plain_quoted_end(&s, 0), Some(n + 2));
-        }
+    fn words() {
         assert_eq!(word4(b"sip:x", 0), Some(u32::from_le_bytes(*b"sip:")));
         assert_eq!(word4(b"sip", 0), None);
         assert_eq!(

@@ -6,6 +6,8 @@
 //! subset of it), so a fast path that accepts a byte never accepts more
 //! than the reference does.
 
+use wide::u8x16;
+
 use super::params::PARAM_VALUE;
 use super::scan::{class, TOKEN as TOKEN_TABLE};
 use super::uri::{HOST as HOST_TABLE, PARAM_NAME_PLAIN, PARAM_VALUE_PLAIN, USER_PLAIN};
@@ -181,6 +183,87 @@ pub(crate) fn span_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) 
     (i, None)
 }
 
+/// 0xFF in the lanes of `v` from `lo` to `hi`: one subtraction, one
+/// unsigned minimum and one compare (SSE2).
+#[inline(always)]
+fn in_range(v: u8x16, lo: u8, hi: u8) -> u8x16 {
+    let d = v - u8x16::splat(lo);
+    d.min(u8x16::splat(hi - lo)).cmp_eq(d)
+}
+
+/// 0xFF in the lanes of `v` equal to `c`.
+#[inline(always)]
+fn eq16(v: u8x16, c: u8) -> u8x16 {
+    v.cmp_eq(u8x16::splat(c))
+}
+
+/// The bits of the bytes of `c` outside class `bits` (one of [`HOST`]
+/// and [`PVALUE`], the classes of long runs), lowest byte first, by
+/// range compares on all sixteen at once; the test
+/// `vector_classes_match_the_table` checks every byte against
+/// [`CLASS`].
+#[inline(always)]
+fn outside16(c: &[u8; 16], bits: u8) -> u32 {
+    let v = u8x16::from(*c);
+    // ASCII letters in either case: OR-ing 0x20 maps each upper-case
+    // letter to its lower-case one and no other byte into `a..=z`.
+    let letter = in_range(v | u8x16::splat(0x20), b'a', b'z');
+    let inside = match bits {
+        // Alphanumerics, `-`, `.` and `_`: `-` to `9` holds all but `_`,
+        // and `/`, which is taken out again.
+        HOST => letter | (in_range(v, b'-', b'9') ^ eq16(v, b'/')) | eq16(v, b'_'),
+        // `token` with `]/:&$()` (no `[`): `$` to `:` but `,`; `]`, `_`
+        // and the backquote (`]` to the backquote but `^`); `!` and `~`.
+        PVALUE => {
+            letter
+                | (in_range(v, b'$', b':') ^ eq16(v, b','))
+                | (in_range(v, b']', b'`') ^ eq16(v, b'^'))
+                | eq16(v, b'!')
+                | eq16(v, b'~')
+        }
+        // Not used: any other class by the table, byte by byte.
+        _ => u8x16::from(c.map(|x| if is(x, bits) { 0xFF } else { 0 })),
+    };
+    // The mask of a compare has 16 meaningful bits.
+    !(inside.move_mask() as u32) & 0xFFFF
+}
+
+/// [`span`] sixteen bytes a step (SSE2 range compares, see
+/// [`outside16`]), for the classes [`HOST`] and [`PVALUE`], whose runs
+/// (host names, branch and tag values) are long enough to gain. When
+/// fewer than sixteen bytes remain, the last sixteen of `b` are
+/// classified and the bits of those before `from` dropped; only a `b`
+/// shorter than sixteen bytes takes the byte loop.
+#[inline(always)]
+pub(crate) fn span16(b: &[u8], from: usize, bits: u8) -> usize {
+    let mut i = from;
+    while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+        let m = outside16(c, bits);
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    let n = b.len();
+    if i >= n {
+        return i;
+    }
+    let Some(last) = b.last_chunk::<16>() else {
+        return span(b, i, bits);
+    };
+    // Byte `i` is bit `16 - (n - i)` of the last chunk's mask; bit 16
+    // stands for the end.
+    let m = (outside16(last, bits) | 1 << 16) >> (16 - (n - i));
+    i + m.trailing_zeros() as usize
+}
+
+/// [`span16`], and the byte it stopped at (`None` at the end).
+#[inline(always)]
+pub(crate) fn span16_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) {
+    let e = span16(b, from, bits);
+    (e, b.get(e).copied())
+}
+
 /// The eight bytes from `at` as a little-endian word, `None` when fewer
 /// remain.
 #[inline(always)]
@@ -346,6 +429,38 @@ mod tests {
                     assert_eq!(
                         span_stop(&s[..end], from, bits),
                         (at, s[..end].get(at).copied()),
+                        "{from} {end} {bits}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// The vector classes against the table on every byte, in every
+    /// lane, and the vector span against the byte span on every start
+    /// and length.
+    #[test]
+    fn vector_classes_match_the_table() {
+        for bits in [HOST, PVALUE, TOKEN] {
+            for c in 0..=255u8 {
+                for lane in 0..16 {
+                    let mut v = [b'a'; 16];
+                    v[lane] = c;
+                    let want = if is(c, bits) { 0 } else { 1 << lane };
+                    assert_eq!(outside16(&v, bits), want, "{c} {lane} {bits}");
+                }
+            }
+            let s = b"atlanta.example.com>;tag=1 x;branch=z9hG4bKnashds7;received=198.51.100.7";
+            for from in 0..s.len() + 2 {
+                for end in from.min(s.len())..=s.len() {
+                    assert_eq!(
+                        span16(&s[..end], from, bits),
+                        span(&s[..end], from, bits),
+                        "{from} {end} {bits}"
+                    );
+                    assert_eq!(
+                        span16_stop(&s[..end], from, bits),
+                        span_stop(&s[..end], from, bits),
                         "{from} {end} {bits}"
                     );
                 }

@@ -282,7 +282,7 @@ pub(crate) fn scan_hostport_at(b: &[u8], at: usize) -> Option<(HostAt, Option<u1
     let (host, i, stop) = match ipv4 {
         Some((a, end)) => (HostAt::Ipv4(a), end, b.get(end).copied()),
         None => {
-            let (end, stop) = class::span_stop(b, at, class::HOST);
+            let (end, stop) = class::span16_stop(b, at, class::HOST);
             if end == at {
                 return None;
             }

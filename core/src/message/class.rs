@@ -371,6 +371,8 @@ mod tests {
         for addr in [
             "Alice <sip:alice@atlanta.example.com>;tag=37GkEhwl6",
             "Bob <sip:bob@biloxi.example.com>",
+            "Bob B <sip:bob@biloxi.example.com>",
+            "Bob  <sip:bob@biloxi.example.com>",
             "\"Bob B\" <sip:bob@biloxi.example.com>;tag=a6c85cf",
             "<sip:alice@192.0.2.101:5060>;expires=3600",
             "<sip:alice@192.0.2.101:5060;transport=udp>",
@@ -500,6 +502,7 @@ mod tests {
 
     const SEEDS: &[&str] = &[
         "Alice <sip:alice@atlanta.example.com>;tag=37GkEhwl6",
+        "Bob  B.  <sip:bob@b:5060>;tag=9",
         "\"Bob B.\" <sips:bob@192.0.2.4:5061;transport=tcp;lr>;tag=a;x",
         "<sip:+1-212@gw.example.net;user=phone>",
         "sip:carol@chicago.example.com;tag=1",

@@ -57,8 +57,20 @@ static CALL_ID_SUM: [u32; 256] = {
 /// of [`CALL_ID_SUM`] is 0 for one `word` and 1 for `word@word` when the
 /// `@` is at neither end; any other byte or a second `@` makes it larger
 /// (the sum is 64 bits wide, so it never wraps).
+///
+/// Values of 16 to 64 bytes, most Call-IDs, take [`call_id_ok16`]
+/// instead.
 #[inline(always)]
 pub(crate) fn call_id_ok(b: &[u8]) -> bool {
+    if (16..=64).contains(&b.len()) {
+        return call_id_ok16(b);
+    }
+    call_id_ok_bytes(b)
+}
+
+/// [`call_id_ok`] by the table sum, a byte at a time.
+#[inline(never)]
+fn call_id_ok_bytes(b: &[u8]) -> bool {
     let add = |c: &u8| u64::from(CALL_ID_SUM[*c as usize]);
     let mut sum: u64 = 0;
     let mut rest = b;
@@ -72,6 +84,57 @@ pub(crate) fn call_id_ok(b: &[u8]) -> bool {
         1 => b.first() != Some(&b'@') && b.last() != Some(&b'@'),
         _ => false,
     }
+}
+
+/// The bits of the bytes of `c` that are neither `word` characters
+/// (RFC 3261 §25.1) nor `@`, and the bits of the `@`, lowest byte first.
+/// `word` is the visible ASCII (`!` to `~`) but `#$&,;=@^|`.
+#[inline(always)]
+fn call_id16(c: &[u8; 16]) -> (u32, u32) {
+    let v = u8x16::from(*c);
+    let visible = in_range(v, b'!', b'~');
+    let excluded = in_range(v, b'#', b'$')
+        | eq16(v, b'&')
+        | eq16(v, b',')
+        | eq16(v, b';')
+        | eq16(v, b'=')
+        | eq16(v, b'^')
+        | eq16(v, b'|');
+    // The masks of compares have 16 meaningful bits.
+    let other = (!(visible.move_mask() as u32) | excluded.move_mask() as u32) & 0xFFFF;
+    let at = eq16(v, b'@').move_mask() as u32 & 0xFFFF;
+    (other, at)
+}
+
+/// [`call_id_ok`] for 16 to 64 bytes, sixteen a step (SSE2 range
+/// compares, [`call_id16`]), the last step on the last sixteen bytes with
+/// the bits of those already seen dropped: no byte other than `word` and
+/// `@`, and the `@` bits of the whole value (one 64-bit mask) at most one,
+/// at neither end.
+#[inline(always)]
+fn call_id_ok16(b: &[u8]) -> bool {
+    let n = b.len();
+    debug_assert!((16..=64).contains(&n));
+    let (mut other, mut ats) = (0u32, 0u64);
+    let mut i = 0;
+    while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+        let (o, a) = call_id16(c);
+        other |= o;
+        ats |= u64::from(a) << i;
+        i += 16;
+    }
+    if i < n {
+        let Some(c) = b.last_chunk::<16>() else {
+            return false;
+        };
+        let (o, a) = call_id16(c);
+        // Byte `i` is bit `16 - (n - i)` of the last chunk.
+        let drop = 16 - (n - i);
+        other |= o >> drop;
+        ats |= u64::from(a >> drop) << i;
+    }
+    let ends = 1 | 1 << (n - 1);
+    other == 0 && ats & ats.wrapping_sub(1) == 0 && ats & ends == 0
 }
 
 /// The class bits of every byte.
@@ -465,6 +528,30 @@ mod tests {
                         span_stop(&s[..end], from, bits),
                         "{from} {end} {bits}"
                     );
+                }
+            }
+        }
+    }
+
+    /// The vector Call-ID check against the table sum: every byte in
+    /// every position of values of 16 to 64 bytes, and two `@` anywhere.
+    #[test]
+    fn vector_call_id_matches_the_table() {
+        for n in 16..=64 {
+            let word = b"a1-.!%*_+`'~()<>:\\\"/[]?{}Z9";
+            let base: Vec<u8> = (0..n).map(|k| word[k % word.len()]).collect();
+            assert!(call_id_ok16(&base) && call_id_ok_bytes(&base));
+            for at in 0..n {
+                for c in 0..=255u8 {
+                    let mut v = base.clone();
+                    v[at] = c;
+                    assert_eq!(call_id_ok16(&v), call_id_ok_bytes(&v), "{n} {at} {c}");
+                }
+                for at2 in 0..n {
+                    let mut v = base.clone();
+                    v[at] = b'@';
+                    v[at2] = b'@';
+                    assert_eq!(call_id_ok16(&v), call_id_ok_bytes(&v), "{n} {at} {at2}");
                 }
             }
         }

@@ -597,6 +597,8 @@ mod tests {
         "SIP/2.0/TCP host.example.com;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.0.0.1",
         "SIP/2.0/WSS 1.2.3.4.5:65535;maddr=224.2.0.1;ttl=16;branch=x",
         "2 REGISTER",
+        "1234567 BYE",
+        "12345678 ACK",
         "4294967295 INVITE",
         "Digest realm=\"atlanta.example.com\", nonce=\"ZmDbXmYS2u3rTBZc8rKZ3lU4Qk5lS5Kf\", \
          opaque=\"5ccc069c\", algorithm=SHA-256, qop=\"auth\"",

@@ -6,6 +6,8 @@
 //! subset of it), so a fast path that accepts a byte never accepts more
 //! than the reference does.
 
+use wide::u8x16;
+
 use super::params::PARAM_VALUE;
 use super::scan::{class, TOKEN as TOKEN_TABLE};
 use super::uri::{HOST as HOST_TABLE, PARAM_NAME_PLAIN, PARAM_VALUE_PLAIN, USER_PLAIN};
@@ -55,8 +57,20 @@ static CALL_ID_SUM: [u32; 256] = {
 /// of [`CALL_ID_SUM`] is 0 for one `word` and 1 for `word@word` when the
 /// `@` is at neither end; any other byte or a second `@` makes it larger
 /// (the sum is 64 bits wide, so it never wraps).
+///
+/// Values of 16 to 64 bytes, most Call-IDs, take [`call_id_ok16`]
+/// instead.
 #[inline(always)]
 pub(crate) fn call_id_ok(b: &[u8]) -> bool {
+    if (16..=64).contains(&b.len()) {
+        return call_id_ok16(b);
+    }
+    call_id_ok_bytes(b)
+}
+
+/// [`call_id_ok`] by the table sum, a byte at a time.
+#[inline(never)]
+fn call_id_ok_bytes(b: &[u8]) -> bool {
     let add = |c: &u8| u64::from(CALL_ID_SUM[*c as usize]);
     let mut sum: u64 = 0;
     let mut rest = b;
@@ -70,6 +84,57 @@ pub(crate) fn call_id_ok(b: &[u8]) -> bool {
         1 => b.first() != Some(&b'@') && b.last() != Some(&b'@'),
         _ => false,
     }
+}
+
+/// The bits of the bytes of `c` that are neither `word` characters
+/// (RFC 3261 §25.1) nor `@`, and the bits of the `@`, lowest byte first.
+/// `word` is the visible ASCII (`!` to `~`) but `#$&,;=@^|`.
+#[inline(always)]
+fn call_id16(c: &[u8; 16]) -> (u32, u32) {
+    let v = u8x16::from(*c);
+    let visible = in_range(v, b'!', b'~');
+    let excluded = in_range(v, b'#', b'$')
+        | eq16(v, b'&')
+        | eq16(v, b',')
+        | eq16(v, b';')
+        | eq16(v, b'=')
+        | eq16(v, b'^')
+        | eq16(v, b'|');
+    // The masks of compares have 16 meaningful bits.
+    let other = (!(visible.move_mask() as u32) | excluded.move_mask() as u32) & 0xFFFF;
+    let at = eq16(v, b'@').move_mask() as u32 & 0xFFFF;
+    (other, at)
+}
+
+/// [`call_id_ok`] for 16 to 64 bytes, sixteen a step (SSE2 range
+/// compares, [`call_id16`]), the last step on the last sixteen bytes with
+/// the bits of those already seen dropped: no byte other than `word` and
+/// `@`, and the `@` bits of the whole value (one 64-bit mask) at most one,
+/// at neither end.
+#[inline(always)]
+fn call_id_ok16(b: &[u8]) -> bool {
+    let n = b.len();
+    debug_assert!((16..=64).contains(&n));
+    let (mut other, mut ats) = (0u32, 0u64);
+    let mut i = 0;
+    while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+        let (o, a) = call_id16(c);
+        other |= o;
+        ats |= u64::from(a) << i;
+        i += 16;
+    }
+    if i < n {
+        let Some(c) = b.last_chunk::<16>() else {
+            return false;
+        };
+        let (o, a) = call_id16(c);
+        // Byte `i` is bit `16 - (n - i)` of the last chunk.
+        let drop = 16 - (n - i);
+        other |= o >> drop;
+        ats |= u64::from(a >> drop) << i;
+    }
+    let ends = 1 | 1 << (n - 1);
+    other == 0 && ats & ats.wrapping_sub(1) == 0 && ats & ends == 0
 }
 
 /// The class bits of every byte.
@@ -181,6 +246,87 @@ pub(crate) fn span_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) 
     (i, None)
 }
 
+/// 0xFF in the lanes of `v` from `lo` to `hi`: one subtraction, one
+/// unsigned minimum and one compare (SSE2).
+#[inline(always)]
+fn in_range(v: u8x16, lo: u8, hi: u8) -> u8x16 {
+    let d = v - u8x16::splat(lo);
+    d.min(u8x16::splat(hi - lo)).cmp_eq(d)
+}
+
+/// 0xFF in the lanes of `v` equal to `c`.
+#[inline(always)]
+fn eq16(v: u8x16, c: u8) -> u8x16 {
+    v.cmp_eq(u8x16::splat(c))
+}
+
+/// The bits of the bytes of `c` outside class `bits` (one of [`HOST`]
+/// and [`PVALUE`], the classes of long runs), lowest byte first, by
+/// range compares on all sixteen at once; the test
+/// `vector_classes_match_the_table` checks every byte against
+/// [`CLASS`].
+#[inline(always)]
+fn outside16(c: &[u8; 16], bits: u8) -> u32 {
+    let v = u8x16::from(*c);
+    // ASCII letters in either case: OR-ing 0x20 maps each upper-case
+    // letter to its lower-case one and no other byte into `a..=z`.
+    let letter = in_range(v | u8x16::splat(0x20), b'a', b'z');
+    let inside = match bits {
+        // Alphanumerics, `-`, `.` and `_`: `-` to `9` holds all but `_`,
+        // and `/`, which is taken out again.
+        HOST => letter | (in_range(v, b'-', b'9') ^ eq16(v, b'/')) | eq16(v, b'_'),
+        // `token` with `]/:&$()` (no `[`): `$` to `:` but `,`; `]`, `_`
+        // and the backquote (`]` to the backquote but `^`); `!` and `~`.
+        PVALUE => {
+            letter
+                | (in_range(v, b'$', b':') ^ eq16(v, b','))
+                | (in_range(v, b']', b'`') ^ eq16(v, b'^'))
+                | eq16(v, b'!')
+                | eq16(v, b'~')
+        }
+        // Not used: any other class by the table, byte by byte.
+        _ => u8x16::from(c.map(|x| if is(x, bits) { 0xFF } else { 0 })),
+    };
+    // The mask of a compare has 16 meaningful bits.
+    !(inside.move_mask() as u32) & 0xFFFF
+}
+
+/// [`span`] sixteen bytes a step (SSE2 range compares, see
+/// [`outside16`]), for the classes [`HOST`] and [`PVALUE`], whose runs
+/// (host names, branch and tag values) are long enough to gain. When
+/// fewer than sixteen bytes remain, the last sixteen of `b` are
+/// classified and the bits of those before `from` dropped; only a `b`
+/// shorter than sixteen bytes takes the byte loop.
+#[inline(always)]
+pub(crate) fn span16(b: &[u8], from: usize, bits: u8) -> usize {
+    let mut i = from;
+    while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+        let m = outside16(c, bits);
+        if m != 0 {
+            return i + m.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
+    let n = b.len();
+    if i >= n {
+        return i;
+    }
+    let Some(last) = b.last_chunk::<16>() else {
+        return span(b, i, bits);
+    };
+    // Byte `i` is bit `16 - (n - i)` of the last chunk's mask; bit 16
+    // stands for the end.
+    let m = (outside16(last, bits) | 1 << 16) >> (16 - (n - i));
+    i + m.trailing_zeros() as usize
+}
+
+/// [`span16`], and the byte it stopped at (`None` at the end).
+#[inline(always)]
+pub(crate) fn span16_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) {
+    let e = span16(b, from, bits);
+    (e, b.get(e).copied())
+}
+
 /// The eight bytes from `at` as a little-endian word, `None` when fewer
 /// remain.
 #[inline(always)]
@@ -233,38 +379,6 @@ pub(crate) fn eq_lower(a: &[u8], lower: &[u8]) -> bool {
 #[inline(always)]
 pub(crate) fn sub(s: &str, a: usize, e: usize) -> Option<&str> {
     Some(s.split_at_checked(e)?.0.split_at_checked(a)?.1)
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// Given `b[at] == '"'`, the index just past the closing quote of a
-/// quoted-string without `\` escapes (RFC 3261 §25.1 `quoted-string`),
-/// eight bytes per step. `None` when it is not closed or holds a `\`: the
-/// reference parse, which resolves quoted-pairs, decides then.
-#[inline(always)]
-pub(crate) fn plain_quoted_end(b: &[u8], at: usize) -> Option<usize> {
-    debug_assert_eq!(b.get(at), Some(&b'"'));
-    let mut i = at + 1;
-    while let Some(w) = word8(b, i) {
-        // The lowest byte flagged by the borrow trick is exact, which is
-        // all that is read here.
-        let q = w ^ (ONES * u64::from(b'"'));
-        let e = w ^ (ONES * u64::from(b'\\'));
-        let m = (q.wrapping_sub(ONES) & !q | e.wrapping_sub(ONES) & !e) & HIGH;
-        if m != 0 {
-            i += (m.trailing_zeros() / 8) as usize;
-            return (b[i] == b'"').then_some(i + 1);
-        }
-        i += 8;
-    }
-    loop {
-        match *b.get(i)? {
-            b'"' => return Some(i + 1),
-            b'\\' => return None,
-            _ => i += 1,
-        }
-    }
 }
 
 /// Test inputs for the fast paths: one of `seeds` with fewer than `max_edits`
@@ -320,6 +434,8 @@ mod tests {
         for addr in [
             "Alice <sip:alice@atlanta.example.com>;tag=37GkEhwl6",
             "Bob <sip:bob@biloxi.example.com>",
+            "Bob B <sip:bob@biloxi.example.com>",
+            "Bob  <sip:bob@biloxi.example.com>",
             "\"Bob B\" <sip:bob@biloxi.example.com>;tag=a6c85cf",
             "<sip:alice@192.0.2.101:5060>;expires=3600",
             "<sip:alice@192.0.2.101:5060;transport=udp>",
@@ -385,34 +501,64 @@ mod tests {
         }
     }
 
+    /// The vector classes against the table on every byte, in every
+    /// lane, and the vector span against the byte span on every start
+    /// and length.
     #[test]
-    fn plain_quoted_strings() {
-        let reference = |b: &[u8], at: usize| {
-            let end = super::super::scan::quoted_end(&b[at..])? + at;
-            (!b[at..end].contains(&b'\\')).then_some(end)
-        };
-        for s in [
-            &b"\"\""[..],
-            b"x\"abc\" y",
-            b"\"0123456789abcdef\"x",
-            b"\"0123456\\\"89\"",
-            b"\"01234567\\",
-            b"\"0123456789",
-            b"\"\\\\\"",
-            b"\"abcdefg\"\"",
-            b"\"abcdefgh\xe9\x80\"",
-            b"\"\x22\x5c\"",
-        ] {
-            let at = s.iter().position(|&c| c == b'"').unwrap();
-            assert_eq!(plain_quoted_end(s, at), reference(s, at), "{s:?}");
+    fn vector_classes_match_the_table() {
+        for bits in [HOST, PVALUE, TOKEN] {
+            for c in 0..=255u8 {
+                for lane in 0..16 {
+                    let mut v = [b'a'; 16];
+                    v[lane] = c;
+                    let want = if is(c, bits) { 0 } else { 1 << lane };
+                    assert_eq!(outside16(&v, bits), want, "{c} {lane} {bits}");
+                }
+            }
+            let s = b"atlanta.example.com>;tag=1 x;branch=z9hG4bKnashds7;received=198.51.100.7";
+            for from in 0..s.len() + 2 {
+                for end in from.min(s.len())..=s.len() {
+                    assert_eq!(
+                        span16(&s[..end], from, bits),
+                        span(&s[..end], from, bits),
+                        "{from} {end} {bits}"
+                    );
+                    assert_eq!(
+                        span16_stop(&s[..end], from, bits),
+                        span_stop(&s[..end], from, bits),
+                        "{from} {end} {bits}"
+                    );
+                }
+            }
         }
-        for n in 0..20 {
-            let mut s = vec![b'"'];
-            s.extend(std::iter::repeat_n(b'a', n));
-            assert_eq!(plain_quoted_end(&s, 0), None);
-            s.push(b'"');
-            assert_eq!(plain_quoted_end(&s, 0), Some(n + 2));
+    }
+
+    /// The vector Call-ID check against the table sum: every byte in
+    /// every position of values of 16 to 64 bytes, and two `@` anywhere.
+    #[test]
+    fn vector_call_id_matches_the_table() {
+        for n in 16..=64 {
+            let word = b"a1-.!%*_+`'~()<>:\\\"/[]?{}Z9";
+            let base: Vec<u8> = (0..n).map(|k| word[k % word.len()]).collect();
+            assert!(call_id_ok16(&base) && call_id_ok_bytes(&base));
+            for at in 0..n {
+                for c in 0..=255u8 {
+                    let mut v = base.clone();
+                    v[at] = c;
+                    assert_eq!(call_id_ok16(&v), call_id_ok_bytes(&v), "{n} {at} {c}");
+                }
+                for at2 in 0..n {
+                    let mut v = base.clone();
+                    v[at] = b'@';
+                    v[at2] = b'@';
+                    assert_eq!(call_id_ok16(&v), call_id_ok_bytes(&v), "{n} {at} {at2}");
+                }
+            }
         }
+    }
+
+    #[test]
+    fn words() {
         assert_eq!(word4(b"sip:x", 0), Some(u32::from_le_bytes(*b"sip:")));
         assert_eq!(word4(b"sip", 0), None);
         assert_eq!(
@@ -443,6 +589,7 @@ mod tests {
 
     const SEEDS: &[&str] = &[
         "Alice <sip:alice@atlanta.example.com>;tag=37GkEhwl6",
+        "Bob  B.  <sip:bob@b:5060>;tag=9",
         "\"Bob B.\" <sips:bob@192.0.2.4:5061;transport=tcp;lr>;tag=a;x",
         "<sip:+1-212@gw.example.net;user=phone>",
         "sip:carol@chicago.example.com;tag=1",
@@ -450,6 +597,8 @@ mod tests {
         "SIP/2.0/TCP host.example.com;branch=z9hG4bK1;rport, SIP/2.0/UDP 10.0.0.1",
         "SIP/2.0/WSS 1.2.3.4.5:65535;maddr=224.2.0.1;ttl=16;branch=x",
         "2 REGISTER",
+        "1234567 BYE",
+        "12345678 ACK",
         "4294967295 INVITE",
         "Digest realm=\"atlanta.example.com\", nonce=\"ZmDbXmYS2u3rTBZc8rKZ3lU4Qk5lS5Kf\", \
          opaque=\"5ccc069c\", algorithm=SHA-256, qop=\"auth\"",

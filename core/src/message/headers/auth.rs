@@ -258,68 +258,50 @@ fn known_name(b: &[u8]) -> Option<(usize, usize)> {
     Some((k, n + 1))
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// 0x80 in the bytes of `w` that are `"` or not ASCII, at least in the
-/// lowest such byte, and in no byte below it: the borrow trick on
-/// `w ^ '"'`, where a byte is flagged when it is zero there or at least
-/// 0x81 (not ASCII), or a borrow from a lower zero reaches it. So the
-/// lowest flag is exact, which is all that is read.
+/// The bits of the `"` among sixteen bytes, lowest byte first.
 #[inline(always)]
-fn quote_or_high(w: u64) -> u64 {
-    (w ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES) & HIGH
+fn quotes16(c: &[u8; 16]) -> u32 {
+    let v = wide::u8x16::from(*c);
+    // The mask of a compare has 16 meaningful bits.
+    v.cmp_eq(wide::u8x16::splat(b'"')).move_mask() as u32 & 0xFFFF
 }
 
 /// The index in `text` of the `"` that closes a quoted-string whose
-/// text starts there (just past the opening `"`), eight bytes a step;
-/// `text` ends where `whole` does.
+/// text starts there (just past the opening `"`), sixteen bytes a step
+/// (one SSE2 compare); `text` ends where `whole` does.
 ///
 /// That is the first `"` in `text` unless a quoted-pair (`\` and any
-/// byte) takes it: only when a `\` comes just before it, and then, as
-/// when the string is not closed or `whole` is shorter than eight bytes,
-/// the answer is `None` and the reference parse resolves the pairs. (A
-/// `\` elsewhere pairs with a byte that is not that `"`, and the value is
-/// the text as written either way.) Text that is not ASCII stops the word
-/// scan and [`class::plain_quoted_end`] goes on. The last step reads the
-/// last eight bytes of `whole`, shifted so that those before the rest of
-/// `text` fall out (as zeros, which are never flagged).
+/// byte, RFC 3261 §25.1 `quoted-pair`) takes it: only when a `\` comes
+/// just before it, and then, as when the string is not closed or `whole`
+/// is shorter than sixteen bytes, the answer is `None` and the reference
+/// parse resolves the pairs. (A `\` elsewhere pairs with a byte that is
+/// not that `"`, and the value is the text as written either way.) The
+/// last step reads the last sixteen bytes of `whole` and drops the bits
+/// of those before the rest of `text`.
 #[inline(always)]
 fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
     debug_assert!(whole.ends_with(text));
     let mut rest = text;
-    let m = loop {
-        if let Some((w, more)) = rest.split_first_chunk::<8>() {
-            let m = quote_or_high(u64::from_le_bytes(*w));
+    let j = loop {
+        if let Some((c, more)) = rest.split_first_chunk::<16>() {
+            let m = quotes16(c);
             if m != 0 {
-                break m;
+                break text.len() - rest.len() + m.trailing_zeros() as usize;
             }
             rest = more;
         } else {
+            // 0..=15 bytes left, the last ones of `whole`.
             let n = rest.len();
-            // 1..=7 bytes left (none: not closed).
-            if n == 0 {
-                return None;
-            }
-            let last = u64::from_le_bytes(*whole.last_chunk::<8>()?);
-            let m = quote_or_high(last >> (8 * (8 - n)));
+            let m = quotes16(whole.last_chunk::<16>()?) >> (16 - n);
             if m == 0 {
                 return None;
             }
-            break m;
+            break text.len() - n + m.trailing_zeros() as usize;
         }
     };
-    let j = text.len() - rest.len() + (m.trailing_zeros() / 8) as usize;
-    match text.get(j) {
-        Some(b'"') if j == 0 || text.get(j - 1) != Some(&b'\\') => Some(j),
-        Some(b'"') | None => None,
-        // Text that is not ASCII: the byte scan that takes it, from the
-        // opening quote (`None` on any `\`).
-        Some(_) => {
-            let open = whole.len().checked_sub(text.len() + 1)?;
-            let end = class::plain_quoted_end(whole, open)?;
-            Some(end - open - 2)
-        }
+    match j.checked_sub(1).map(|k| text.get(k)) {
+        Some(Some(b'\\')) => None,
+        _ => Some(j),
     }
 }
 
@@ -943,8 +925,8 @@ mod tests {
         }
     }
 
-    /// The word scan for the closing quote against the reference scan,
-    /// on every length and alignment around the word size, with quotes,
+    /// The vector scan for the closing quote against the reference scan,
+    /// on every length and alignment around the vector size, with quotes,
     /// backslashes and multi-byte text anywhere.
     #[test]
     fn closing_quote_agrees_with_the_reference() {
@@ -972,14 +954,12 @@ mod tests {
             let want = reference(&s, pre + 1);
             if got.is_some() {
                 assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&s));
-            } else if s.len() >= 8 {
-                // Declined only for a `\` just before the first quote, or
-                // a `\` anywhere in text that is not ASCII.
+            } else if s.len() >= 16 {
+                // Declined only for a `\` just before the first quote.
                 let first = text.iter().position(|&c| c == b'"');
                 let escaped = first.is_some_and(|j| j > 0 && text[j - 1] == b'\\');
-                let wide = !text.is_ascii() && text.contains(&b'\\');
                 assert!(
-                    want.is_none() || escaped || wide,
+                    want.is_none() || escaped,
                     "{:?}",
                     String::from_utf8_lossy(&s)
                 );

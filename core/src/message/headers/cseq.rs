@@ -5,6 +5,7 @@ use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
 use super::super::scan::{is_token, is_ws, parse_u32, trim};
+use super::super::uri::digits8;
 use super::Typed;
 
 /// `CSeq: 4711 INVITE`.
@@ -35,16 +36,17 @@ impl<'a> CSeq<'a> {
     #[inline(always)]
     pub(crate) fn parse_simple(value: &'a str) -> Option<Self> {
         let b = value.as_bytes();
-        let mut i = 0;
-        let mut seq: u32 = 0;
-        while let Some(&c) = b.get(i) {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 || i == 9 {
-                break;
-            }
-            seq = seq * 10 + u32::from(d);
-            i += 1;
-        }
+        // One digit and the SP by two byte tests; up to seven digits from
+        // one word; more, or a value shorter than eight bytes, byte by
+        // byte.
+        let (i, seq) = match b {
+            [d @ b'0'..=b'9', b' ', ..] => (1, u32::from(d - b'0')),
+            _ => match class::word8(b, 0).map(digits8) {
+                // Fewer than 10^7: the value fits.
+                Some((n, v)) if n < 8 => (n, v as u32),
+                _ => seq_bytes(b),
+            },
+        };
         if i == 0 || b.get(i) != Some(&b' ') || i + 1 == b.len() {
             return None;
         }
@@ -75,6 +77,23 @@ impl<'a> CSeq<'a> {
             method: Method::from_token(method),
         })
     }
+}
+
+/// The sequence number of [`CSeq::parse_simple`] byte by byte: up to
+/// nine digits (below 2^32) and where they end.
+#[inline(never)]
+fn seq_bytes(b: &[u8]) -> (usize, u32) {
+    let mut i = 0;
+    let mut seq: u32 = 0;
+    while let Some(&c) = b.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 || i == 9 {
+            break;
+        }
+        seq = seq * 10 + u32::from(d);
+        i += 1;
+    }
+    (i, seq)
 }
 
 /// The method token that fills `value[at..]` (§25.1 `Method`), for the

@@ -110,17 +110,14 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
         b' ' => return None,
         _ => {
             // §20.10 `display-name` as tokens and SP; the SP before '<'
-            // is not part of it. The first byte is neither SP nor '<',
-            // so a run that reaches a '<' starts with a token character.
-            let (lt, stop) = class::span_stop(b, 0, class::TOKEN_SP);
-            if stop != Some(b'<') {
-                return None;
+            // is not part of it. The common `Name <` (one token, one SP)
+            // first.
+            let (te, stop) = class::span_stop(b, 0, class::TOKEN);
+            if stop == Some(b' ') && te > 0 && b.get(te + 1) == Some(&b'<') {
+                (te, te + 1)
+            } else {
+                display_tokens(b)?
             }
-            let mut de = lt;
-            while de > 1 && b.get(de - 1) == Some(&b' ') {
-                de -= 1;
-            }
-            (de, lt)
         }
     };
     if b.get(lt) != Some(&b'<') {
@@ -166,6 +163,25 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
             Some(class::sub(value, ts, te)?)
         },
     })
+}
+
+/// The display name of tokens and SPs before `<` (RFC 3261 §20.10
+/// `display-name` unquoted) at the start of `b`, whose first byte is
+/// neither SP nor `<`: where it ends (without the SPs before the `<`) and
+/// where the `<` is. `None` when the run does not reach a `<`.
+#[inline(never)]
+fn display_tokens(b: &[u8]) -> Option<(usize, usize)> {
+    // The first byte is neither SP nor '<', so a run that reaches a '<'
+    // starts with a token character.
+    let (lt, stop) = class::span_stop(b, 0, class::TOKEN_SP);
+    if stop != Some(b'<') {
+        return None;
+    }
+    let mut de = lt;
+    while de > 1 && b.get(de - 1) == Some(&b' ') {
+        de -= 1;
+    }
+    Some((de, lt))
 }
 
 /// The header parameters of the simple name-addr form from `b[from]`

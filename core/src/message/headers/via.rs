@@ -186,7 +186,7 @@ impl<'a> Via<'a> {
             }
             let w = class::word8(b, i).unwrap_or(0);
             if branch.is_none() && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
-                let ve = span(b, i + 8, class::PVALUE);
+                let ve = class::span16(b, i + 8, class::PVALUE);
                 if ve == i + 8 {
                     return None;
                 }
@@ -223,7 +223,7 @@ impl<'a> Via<'a> {
                 && class::word4(b, i + 6)
                     .is_some_and(|w| w | 0x0020_2020 == u32::from_le_bytes(*b"ved="))
             {
-                let ve = span(b, i + 10, class::PVALUE);
+                let ve = class::span16(b, i + 10, class::PVALUE);
                 if ve == i + 10 {
                     return None;
                 }

@@ -5,9 +5,7 @@
 //! It gives up (`None`) on anything else, and the parser then runs the
 //! reference scan in `parser.rs`, which accepts or reports the exact error.
 //! Whenever this scan succeeds its result is the reference's: debug builds
-//! (tests, fuzzing) check it on every message. A head with HT or UTF-8
-//! text (a display name, a reason phrase) is thus parsed correctly, by the
-//! reference scan, at about twice the cost.
+//! (tests, fuzzing) check it on every message.
 //!
 //! The head is classified 64 bytes at a time with SSE2 (NEON on ARM, plain
 //! code elsewhere) through the `wide` crate into a bit mask of its *stop*
@@ -16,6 +14,12 @@
 //! of its CRLF; that also proves the line is ASCII, so the head needs no
 //! UTF-8 check. The 16 bytes at the line start give the colon (one
 //! compare) and the header name (one compare against the name table).
+//!
+//! A head with HT or UTF-8 text (a display name, a reason phrase) stops
+//! that scan at the line that holds it; the parser then runs the scan
+//! again with `TEXT`, which reads such lines byte by byte and checks the
+//! head as UTF-8. The loop is the same code, compiled twice, so the first
+//! one keeps its registers for the common ASCII head.
 //!
 //! [`Parser::parse_head`]: super::Parser
 
@@ -129,10 +133,35 @@ impl<'a> Blocks<'a> {
     }
 }
 
+/// The CR that ends a line whose first stop byte, at `stop`, is not the
+/// CR of its CRLF: HT and bytes from 0x80 are text here (`ascii` is
+/// cleared on the latter), a bare CR or any other control byte ends the
+/// scan. Only [`head`] with `TEXT` calls it.
+#[cold]
+#[inline(never)]
+fn text_line_end(data: &[u8], stop: usize, ascii: &mut bool) -> Option<usize> {
+    let rest = data.get(stop..)?;
+    for (i, &c) in rest.iter().enumerate() {
+        match c {
+            b'\r' => return (rest.get(i + 1) == Some(&b'\n')).then_some(stop + i),
+            b'\t' | 0x20..=0x7F => {}
+            0x80.. => *ascii = false,
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// The fast scan; see the module documentation.
 /// The index goes into `headers`, which must be empty; it is left in any
 /// state when the scan gives up.
-pub(crate) fn head<'a>(
+///
+/// Without `TEXT` (the common case, tried first) a line that holds HT or
+/// a byte from 0x80 ends the scan. With `TEXT` such a line is read byte
+/// by byte to its CR and the head is checked as UTF-8 at the end; this
+/// copy of the loop is only run when the first gave up, so that the
+/// first keeps its registers for ASCII heads.
+pub(crate) fn head<'a, const TEXT: bool>(
     data: &'a [u8],
     limits: &ParseLimits,
     headers: &mut HeaderIndex,
@@ -146,8 +175,16 @@ pub(crate) fn head<'a>(
     let mut blocks = Blocks::new(data, data_start);
     let crlf_at = |cr: usize| data.get(cr..cr + 2) == Some(b"\r\n");
 
-    let sl_end = blocks.next_stop(pos)?;
-    if !crlf_at(sl_end) || sl_end - pos > limits.max_line_length {
+    // Whether every line so far held only ASCII (always, without TEXT).
+    let mut ascii = true;
+    let mut sl_end = blocks.next_stop(pos)?;
+    if !crlf_at(sl_end) {
+        if !TEXT {
+            return None;
+        }
+        sl_end = text_line_end(data, sl_end, &mut ascii)?;
+    }
+    if sl_end - pos > limits.max_line_length {
         return None;
     }
     let start_len = sl_end - pos;
@@ -168,9 +205,12 @@ pub(crate) fn head<'a>(
         // colon and name lookup of this line (those overlap the next
         // line's work). The first stop byte of the line must be the CR of
         // its CRLF, which also proves the line holds no other.
-        let cr = blocks.next_stop(s)?;
+        let mut cr = blocks.next_stop(s)?;
         if !crlf_at(cr) {
-            return None;
+            if !TEXT {
+                return None;
+            }
+            cr = text_line_end(data, cr, &mut ascii)?;
         }
         // The empty line ends the head.
         if cr == s {
@@ -240,18 +280,27 @@ pub(crate) fn head<'a>(
     if head_end - data_start > limits.max_message_size {
         return None;
     }
-    // RFC 3261 §7.3.1: header text is UTF-8. Here it is ASCII, with no
-    // check needed: `str::from_utf8` would cost about 0.6 instructions a
-    // byte, 230 to 350 on a typical head.
+    // RFC 3261 §7.3.1: header text is UTF-8. An ASCII head needs no
+    // check: `str::from_utf8` would cost about 0.6 instructions a byte,
+    // 230 to 350 on a typical head.
     let bytes = &data[data_start..head_end];
-    debug_assert!(bytes.is_ascii());
-    // SAFETY: `bytes` is the start line and the header lines, each with
-    // its CRLF, one after the other: each line runs from its start `s` to
-    // `next_stop(s)`, the first stop byte at or after `s`, so none of its
-    // bytes is a stop byte (`stop16`: below 0x20 or from 0x80), and every
-    // byte is ASCII. ASCII is valid UTF-8.
-    #[allow(unsafe_code)]
-    let head = unsafe { std::str::from_utf8_unchecked(bytes) };
+    let head = if ascii {
+        debug_assert!(bytes.is_ascii());
+        // SAFETY: `bytes` is the start line and the header lines, each with
+        // its CRLF, one after the other. A line runs from its start `s` to
+        // its CR. When that CR is `next_stop(s)`, the first stop byte at or
+        // after `s`, none of the line's bytes is a stop byte (`stop16`:
+        // below 0x20 or from 0x80). Otherwise (only with `TEXT`)
+        // `text_line_end` read the line byte by byte and cleared `ascii` on
+        // any byte from 0x80, and `ascii` is still set. So every byte is
+        // ASCII, and ASCII is valid UTF-8.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::str::from_utf8_unchecked(bytes)
+        }
+    } else {
+        std::str::from_utf8(bytes).ok()?
+    };
     let start = parse_start_line(head.get(..start_len)?).ok()?;
     Some(HeadInfo {
         start,
@@ -299,13 +348,16 @@ mod tests {
             b"OPTIONS sip:a SIP/2.0\r\nX\0: y\r\n\r\n",
         ] {
             let mut headers = HeaderIndex::new();
-            assert_eq!(head(text, &limits, &mut headers), None, "{text:?}");
+            assert_eq!(head::<false>(text, &limits, &mut headers), None, "{text:?}");
+            headers.clear();
+            assert_eq!(head::<true>(text, &limits, &mut headers), None, "{text:?}");
         }
         // The reference then takes LWS before the colon (RFC 3261 §7.3.1).
         let lws = super::super::parse(b"OPTIONS sip:a SIP/2.0\r\nSubject\t : a\r\n\r\n");
         assert_eq!(lws.map(|m| m.header_str("subject")), Ok(Some("a")));
-        // HT and UTF-8 text are stop bytes here, and the reference scan
-        // takes them too: the message is the same, only slower to parse.
+        // HT and UTF-8 text stop the ASCII scan; the scan with TEXT reads
+        // their lines byte by byte, to the reference's message (which
+        // debug builds check on every parse).
         for (text, subject) in [
             ("OPTIONS sip:a SIP/2.0\r\nSubject:\ta\tb\r\n\r\n", "a\tb"),
             ("OPTIONS sip:a SIP/2.0\r\nSubject: Jürgen\r\n\r\n", "Jürgen"),
@@ -313,16 +365,30 @@ mod tests {
         ] {
             let mut headers = HeaderIndex::new();
             assert_eq!(
-                head(text.as_bytes(), &limits, &mut headers),
+                head::<false>(text.as_bytes(), &limits, &mut headers),
                 None,
                 "{text:?}"
             );
+            headers.clear();
+            let h = head::<true>(text.as_bytes(), &limits, &mut headers);
+            assert_eq!(h.map(|h| h.head.len()), Some(text.len() - 2), "{text:?}");
             let m = super::super::parse(text.as_bytes());
             assert_eq!(
                 m.map(|m| m.header_str("subject")),
                 Ok(Some(subject)),
                 "{text:?}"
             );
+        }
+        // With TEXT, bytes that are not UTF-8, and control bytes other
+        // than HT, still end the scan.
+        for text in [
+            &b"OPTIONS sip:a SIP/2.0\r\nSubject: \xC3(\r\n\r\n"[..],
+            b"OPTIONS sip:a SIP/2.0\r\nSubject: \xFF\r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\nSubject: \xC3\xA9\x01\r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\nSubject: \xC3\xA9\rx\r\n\r\n",
+        ] {
+            let mut headers = HeaderIndex::new();
+            assert_eq!(head::<true>(text, &limits, &mut headers), None, "{text:?}");
         }
         // The common shapes take the fast scan, whatever their length.
         for text in [
@@ -332,12 +398,12 @@ mod tests {
             b"OPTIONS sip:a SIP/2.0\r\n\r\n",
         ] {
             let mut headers = HeaderIndex::new();
-            assert!(head(text, &limits, &mut headers).is_some(), "{text:?}");
+            assert!(head::<false>(text, &limits, &mut headers).is_some(), "{text:?}");
         }
         // A name past the 16-byte window still resolves.
         let long = b"OPTIONS sip:a SIP/2.0\r\nP-Preferred-Identity: <sip:a@b>\r\nX-A-Very-Long-Header-Name:1\r\n\r\n";
         let mut headers = HeaderIndex::new();
-        assert!(head(long, &limits, &mut headers).is_some());
+        assert!(head::<false>(long, &limits, &mut headers).is_some());
         assert_eq!(headers[0].name, HeaderName::PPreferredIdentity);
         assert_eq!(headers[1].name, HeaderName::Other);
         assert_eq!(headers[1].name_len, 25);

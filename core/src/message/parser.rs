@@ -129,8 +129,9 @@ impl Parser {
 
     /// Scans the start line and headers. `data` may hold more than the head.
     ///
-    /// The fast scan of `headscan.rs` handles the common case; anything it
-    /// does not handle, errors included, goes through the reference scan.
+    /// The fast scan of `headscan.rs` handles the common case (first for
+    /// ASCII heads without HT, then for any UTF-8 head); anything it does
+    /// not handle, errors included, goes through the reference scan.
     pub(crate) fn parse_head<'a>(&self, data: &'a [u8]) -> Result<Head<'a>, ParseError> {
         let mut headers = HeaderIndex::new();
         let h = self.parse_head_into(data, &mut headers)?;
@@ -152,7 +153,13 @@ impl Parser {
         headers: &mut HeaderIndex,
     ) -> Result<HeadInfo<'a>, ParseError> {
         headers.clear();
-        match super::headscan::head(data, &self.limits, headers) {
+        let fast = super::headscan::head::<false>(data, &self.limits, headers).or_else(|| {
+            // A line with HT or UTF-8 text, or anything the reference must
+            // decide: the fast scan again, reading such lines byte by byte.
+            headers.clear();
+            super::headscan::head::<true>(data, &self.limits, headers)
+        });
+        match fast {
             Some(h) => {
                 #[cfg(debug_assertions)]
                 {

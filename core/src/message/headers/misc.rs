@@ -6,6 +6,7 @@ use super::super::error::HeaderErrorKind as E;
 use super::super::method::Method;
 use super::super::name::HeaderName;
 use super::super::params::{split_params, Params};
+use super::super::parsed::unfolded;
 use super::super::scan::{is_token, is_ws, parse_u32, parse_u64, quoted_end, trim};
 use super::Typed;
 
@@ -319,7 +320,21 @@ impl<'a> Typed<'a> for Date<'a> {
     fn parse(value: &'a str) -> Result<Self, E> {
         // wkday "," SP 2DIGIT SP month SP 4DIGIT SP 2DIGIT ":" 2DIGIT ":" 2DIGIT SP "GMT"
         let v = trim(value);
-        let b = v.as_bytes();
+        // A fold is one SP (RFC 3261 §7.3.1), so a folded date is checked
+        // unfolded, as its serialized form would be; the value keeps its
+        // text as written.
+        let mut buf = [0u8; 29];
+        let b: &[u8] = if v.contains('\n') {
+            let mut n = 0;
+            for c in unfolded(v) {
+                *buf.get_mut(n)
+                    .ok_or(E::Syntax("expected an RFC 1123 date in GMT"))? = c;
+                n += 1;
+            }
+            &buf[..n]
+        } else {
+            v.as_bytes()
+        };
         const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
         const MONTHS: [&str; 12] = [
             "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -358,5 +373,31 @@ pub(crate) fn check_call_id(v: &str) -> Result<(), E> {
         Ok(())
     } else {
         Err(E::Syntax("Call-ID is not word[@word]"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fold in a Date is one SP (RFC 3261 §7.3.1), so a folded date is
+    /// valid exactly when its unfolded (serialized) form is, and reads as
+    /// written (`fuzz/regressions/parse_message/validate-changes-date-fold`).
+    #[test]
+    fn folded_dates_are_checked_unfolded() {
+        for date in [
+            "Thu, 21 Feb 2002 13:02:03 GMT",
+            "Thu, 21\r\n Feb 2002 13:02:03 GMT",
+            "Thu,\r\n\t 21 Feb 2002 13:02:03\r\n GMT",
+        ] {
+            assert_eq!(Date::parse(date), Ok(Date(date)), "{date:?}");
+        }
+        for bad in [
+            "Thu, 21 \r\n Feb 2002 13:02:03 GMT",
+            "Thu, 21\r\n Feb 2002 13:02:03 GMT\r\n x",
+            "Thu, 21 Feb 2002 13:02:03 GMT x",
+        ] {
+            assert!(Date::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! The fast header scan: the common case of [`Parser::parse_head`]
-//! (every line ends in CRLF and holds only printable ASCII and SP, no
-//! folding, header names that are tokens, limits respected).
+//! (every line ends in CRLF and holds no control byte, and no HT or byte
+//! from 0x80 but in the second pass below; no folding, header names that
+//! are tokens, limits respected).
 //!
 //! It gives up (`None`) on anything else, and the parser then runs the
 //! reference scan in `parser.rs`, which accepts or reports the exact error.

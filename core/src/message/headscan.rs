@@ -198,6 +198,8 @@ pub(crate) fn head<'a, const TEXT: bool>(
     // from the index, so that the loop keeps them in registers.
     let (max_headers, max_line) = (limits.max_headers, limits.max_line_length);
     let mut count = 0usize;
+    // LWS within a line: SP, and HT, which only a `TEXT` line can hold
+    // (HT is a stop byte of the ASCII scan).
     let is_lws = |c: u8| c == b' ' || c == b'\t';
     let head_end = loop {
         let s = pos;
@@ -223,9 +225,12 @@ pub(crate) fn head<'a, const TEXT: bool>(
         }
         // The colon: in the 16 bytes at the line start for names of up to
         // 15 bytes, else searched for up to the CR.
+        // A name of 16 bytes (WWW-Authenticate) has its colon just past
+        // the window, checked by one compare.
         let window = data[s..].first_chunk::<16>();
         let colon = match window.map(|&w| colon16(w)) {
             Some(m) if m != 0 => s + m.trailing_zeros() as usize,
+            Some(_) if data.get(s + 16) == Some(&b':') => s + 16,
             _ => s + memchr::memchr(b':', &data[s..cr])?,
         };
         if colon >= cr {
@@ -401,13 +406,20 @@ mod tests {
             let mut headers = HeaderIndex::new();
             assert!(head::<false>(text, &limits, &mut headers).is_some(), "{text:?}");
         }
-        // A name past the 16-byte window still resolves.
-        let long = b"OPTIONS sip:a SIP/2.0\r\nP-Preferred-Identity: <sip:a@b>\r\nX-A-Very-Long-Header-Name:1\r\n\r\n";
+        // A name past the 16-byte window still resolves, and so does one
+        // of exactly 16 bytes, whose colon is the byte after the window.
+        let long = b"OPTIONS sip:a SIP/2.0\r\nP-Preferred-Identity: <sip:a@b>\r\nX-A-Very-Long-Header-Name:1\r\nwww-authenticate: Digest realm=\"a\"\r\nX-Sixteen-Bytes!:2\r\n\r\n";
         let mut headers = HeaderIndex::new();
         assert!(head::<false>(long, &limits, &mut headers).is_some());
         assert_eq!(headers[0].name, HeaderName::PPreferredIdentity);
         assert_eq!(headers[1].name, HeaderName::Other);
         assert_eq!(headers[1].name_len, 25);
+        assert_eq!(headers[2].name, HeaderName::WwwAuthenticate);
+        assert_eq!(headers[2].name_len, 16);
+        assert_eq!(
+            (headers[3].name, headers[3].name_len),
+            (HeaderName::Other, 16)
+        );
     }
 
     #[test]

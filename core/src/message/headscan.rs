@@ -24,7 +24,7 @@
 //!
 //! [`Parser::parse_head`]: super::Parser
 
-use wide::{i8x16, u8x16, CmpLt};
+use wide::{i8x16, u8x16, CmpGt};
 
 use super::limits::ParseLimits;
 use super::name::HeaderName;
@@ -35,13 +35,22 @@ use super::scan::is_token_char;
 /// Bytes classified at once.
 const BLOCK: usize = 64;
 
-/// Bit `i` is set when byte `i` stops a line of the fast scan: a control
-/// byte (below 0x20, HT included) or a byte with its high bit set. One
-/// signed compare finds both, as bytes from 0x80 are negative.
+/// Bit `i` is clear when byte `i` stops a line of the fast scan: a
+/// control byte (below 0x20, HT included) or a byte with its high bit set.
+/// One signed compare finds both, as bytes from 0x80 are negative. The
+/// compare asks "above 0x1F" rather than "below 0x20" so that the bytes
+/// are its destination and a block needs no copy of the constant per
+/// compare; [`stops`] inverts the mask once per block.
 #[inline(always)]
-fn stop16(chunk: [u8; 16]) -> u64 {
+fn text16(chunk: [u8; 16]) -> u16 {
     let v = i8x16::from(chunk.map(|c| c as i8));
-    u64::from(v.cmp_lt(i8x16::splat(0x20)).move_mask() as u16)
+    v.cmp_gt(i8x16::splat(0x1F)).move_mask() as u16
+}
+
+/// Bit `i` is set when byte `i` stops a line (see [`text16`]).
+#[cfg(test)]
+fn stop16(chunk: [u8; 16]) -> u64 {
+    u64::from(!text16(chunk))
 }
 
 /// Bit `i` is set when byte `i` is `:`.
@@ -50,7 +59,7 @@ fn colon16(chunk: [u8; 16]) -> u32 {
     u32::from(u8x16::from(chunk).cmp_eq(u8x16::splat(b':')).move_mask() as u16)
 }
 
-/// The stop mask (see [`stop16`]) of the block of [`BLOCK`] bytes at
+/// The stop mask (the bytes [`text16`] leaves clear) of the block of [`BLOCK`] bytes at
 /// `base`; the bits past the end of the data are clear.
 struct Blocks<'a> {
     data: &'a [u8],
@@ -61,12 +70,12 @@ struct Blocks<'a> {
 /// The stop mask of one block.
 #[inline(always)]
 fn stops(block: &[u8; BLOCK]) -> u64 {
-    let mut stops = 0;
+    let mut text = 0;
     for k in 0..BLOCK / 16 {
         let chunk: [u8; 16] = block[16 * k..16 * k + 16].try_into().unwrap_or_default();
-        stops |= stop16(chunk) << (16 * k);
+        text |= u64::from(text16(chunk)) << (16 * k);
     }
-    stops
+    !text
 }
 
 /// The stop mask of `data[base..]`, fewer than [`BLOCK`] bytes: the
@@ -295,7 +304,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
         // SAFETY: `bytes` is the start line and the header lines, each with
         // its CRLF, one after the other. A line runs from its start `s` to
         // its CR. When that CR is `next_stop(s)`, the first stop byte at or
-        // after `s`, none of the line's bytes is a stop byte (`stop16`:
+        // after `s`, none of the line's bytes is a stop byte (`text16`:
         // below 0x20 or from 0x80). Otherwise (only with `TEXT`)
         // `text_line_end` read the line byte by byte and cleared `ascii` on
         // any byte from 0x80, and `ascii` is still set. So every byte is

@@ -247,7 +247,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
         }
         let name_len = colon - s;
         let name = match window {
-            Some(&window) if name_len <= 16 => HeaderName::from_window(name_len, window),
+            Some(window) if name_len <= 16 => HeaderName::from_window(name_len, window),
             _ => HeaderName::from_bytes(&data[s..colon]),
         };
         // A known name matched byte for byte is a token; anything else is

@@ -363,14 +363,14 @@ impl HeaderName {
     /// word: one compare instead of three. The bytes past the name may be
     /// anything.
     #[inline(always)]
-    pub(crate) fn from_window(len: usize, window: [u8; 16]) -> HeaderName {
+    pub(crate) fn from_window(len: usize, window: &[u8; 16]) -> HeaderName {
         match len {
             0 | 17.. => HeaderName::Other,
             1 => compact_name(window[0]),
             _ => {
                 let slot = hash(len, window[0], window[len / 2], window[len - 1]);
                 let w = &WIDE[slot];
-                let word = u128::from_le_bytes(window);
+                let word = u128::from_le_bytes(*window);
                 if usize::from(w.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
                     w.name
                 } else {
@@ -676,7 +676,7 @@ mod tests {
                 let mut window = [fill; 16];
                 window[..name.len()].copy_from_slice(name);
                 assert_eq!(
-                    HeaderName::from_window(name.len(), window),
+                    HeaderName::from_window(name.len(), &window),
                     HeaderName::from_bytes(name),
                     "{:?}",
                     String::from_utf8_lossy(name)

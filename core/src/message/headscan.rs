@@ -1,7 +1,8 @@
 //! The fast header scan: the common case of [`Parser::parse_head`]
 //! (every line ends in CRLF and holds no control byte, and no HT or byte
 //! from 0x80 but in the second pass below; no folding, header names that
-//! are tokens, limits respected).
+//! are tokens, no LWS before the colon, at most one SP after it and none
+//! after the value but in the second pass; limits respected).
 //!
 //! It gives up (`None`) on anything else, and the parser then runs the
 //! reference scan in `parser.rs`, which accepts or reports the exact error.
@@ -19,8 +20,10 @@
 //! A head with HT or UTF-8 text (a display name, a reason phrase) stops
 //! that scan at the line that holds it; the parser then runs the scan
 //! again with `TEXT`, which reads such lines byte by byte and checks the
-//! head as UTF-8. The loop is the same code, compiled twice, so the first
-//! one keeps its registers for the common ASCII head.
+//! head as UTF-8; it also trims any LWS around a value, where the first
+//! scan takes only the single SP that nearly every stack writes after the
+//! colon. The loop is the same code, compiled twice, so the first one
+//! keeps its registers for the common head.
 //!
 //! [`Parser::parse_head`]: super::Parser
 
@@ -167,7 +170,8 @@ fn text_line_end(data: &[u8], stop: usize, ascii: &mut bool) -> Option<usize> {
 /// state when the scan gives up.
 ///
 /// Without `TEXT` (the common case, tried first) a line that holds HT or
-/// a byte from 0x80 ends the scan. With `TEXT` such a line is read byte
+/// a byte from 0x80, or LWS other than one SP after the colon, ends the
+/// scan. With `TEXT` such a line is read byte
 /// by byte to its CR and the head is checked as UTF-8 at the end; this
 /// copy of the loop is only run when the first gave up, so that the
 /// first keeps its registers for ASCII heads.
@@ -265,12 +269,19 @@ pub(crate) fn head<'a, const TEXT: bool>(
         if data[vs] == b' ' {
             vs += 1;
         }
-        while vs < cr && is_lws(data[vs]) {
-            vs += 1;
-        }
         let mut ve = cr;
-        while ve > vs && is_lws(data[ve - 1]) {
-            ve -= 1;
+        if TEXT {
+            while vs < cr && is_lws(data[vs]) {
+                vs += 1;
+            }
+            while ve > vs && is_lws(data[ve - 1]) {
+                ve -= 1;
+            }
+        } else if data[vs] == b' ' || (ve > vs && data[ve - 1] == b' ') {
+            // More LWS than one SP after the colon, or LWS after the
+            // value: rare, and left to the scan with `TEXT`, which trims
+            // it (HT never reaches here: it is a stop byte).
+            return None;
         }
         if name == HeaderName::ContentLength {
             let cl = parse_content_length(&data[vs..ve])?;
@@ -409,11 +420,34 @@ mod tests {
         for text in [
             &b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.101:5060;rport;branch=z9hG4bK776asdhds\r\nMax-Forwards: 70\r\nTo: Bob <sip:bob@biloxi.example.com>\r\nFrom: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n"[..],
             b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: x\r\nl: 0\r\n\r\n",
-            b"\r\n\r\nSIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\nContent-Length:  0 \r\n\r\n",
+            b"\r\n\r\nSIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\nContent-Length: 0\r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\nSubject:\r\nTo:<sip:b>\r\nX: \r\n\r\n",
             b"OPTIONS sip:a SIP/2.0\r\n\r\n",
         ] {
             let mut headers = HeaderIndex::new();
             assert!(head::<false>(text, &limits, &mut headers).is_some(), "{text:?}");
+        }
+        // More LWS than one SP after the colon, or LWS after a value, is
+        // left to the scan with TEXT, which trims it as the reference does.
+        for (text, value) in [
+            ("OPTIONS sip:a SIP/2.0\r\nContent-Length:  0\r\n\r\n", "0"),
+            ("OPTIONS sip:a SIP/2.0\r\nContent-Length: 0 \r\n\r\n", "0"),
+            ("OPTIONS sip:a SIP/2.0\r\nSubject:   a b  \r\n\r\n", "a b"),
+            ("OPTIONS sip:a SIP/2.0\r\nSubject:  \r\n\r\n", ""),
+        ] {
+            let mut headers = HeaderIndex::new();
+            assert_eq!(
+                head::<false>(text.as_bytes(), &limits, &mut headers),
+                None,
+                "{text:?}"
+            );
+            headers.clear();
+            assert!(
+                head::<true>(text.as_bytes(), &limits, &mut headers).is_some(),
+                "{text:?}"
+            );
+            let m = super::super::parse(text.as_bytes()).expect(text);
+            assert_eq!(m.headers().next().map(|h| h.value), Some(value), "{text:?}");
         }
         // A name past the 16-byte window still resolves, and so does one
         // of exactly 16 bytes, whose colon is the byte after the window.

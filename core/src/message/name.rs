@@ -364,19 +364,24 @@ impl HeaderName {
     /// anything.
     #[inline(always)]
     pub(crate) fn from_window(len: usize, window: &[u8; 16]) -> HeaderName {
-        match len {
-            0 | 17.. => HeaderName::Other,
-            1 => compact_name(window[0]),
-            _ => {
-                let slot = hash(len, window[0], window[len / 2], window[len - 1]);
-                let w = &WIDE[slot];
-                let word = u128::from_le_bytes(*window);
-                if usize::from(w.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
-                    w.name
-                } else {
-                    HeaderName::Other
-                }
-            }
+        if len > 16 {
+            return HeaderName::Other;
+        }
+        // Compact forms are in the table too, so one or 16 bytes take the
+        // same path. An empty name (its "last byte" read from the window's
+        // end) finds no entry of length 0 and is Other.
+        let slot = wide_hash(
+            len,
+            window[0],
+            window[len / 2],
+            window[len.wrapping_sub(1) & 15],
+        );
+        let w = &WIDE[slot];
+        let word = u128::from_le_bytes(*window);
+        if usize::from(w.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
+            w.name
+        } else {
+            HeaderName::Other
         }
     }
 
@@ -455,11 +460,26 @@ const MAX_LONG: usize = 24;
 
 #[inline(always)]
 const fn hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
+    hash_with(HASH_MUL, len, first, mid, last)
+}
+
+/// The multiplier of [`WIDE`]'s hash, which also holds the compact forms
+/// (found by search like [`HASH_MUL`]; checked by [`build_wide`]).
+const WIDE_MUL: u64 = 0xe8ed_8f48_8370_73e5;
+
+/// The slot in [`WIDE`] of a name of `len` bytes (0 to 16).
+#[inline(always)]
+const fn wide_hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
+    hash_with(WIDE_MUL, len, first, mid, last)
+}
+
+#[inline(always)]
+const fn hash_with(mul: u64, len: usize, first: u8, mid: u8, last: u8) -> usize {
     let key = (len as u64 & 0xFF)
         | ((first | 0x20) as u64) << 8
         | ((last | 0x20) as u64) << 16
         | ((mid | 0x20) as u64) << 24;
-    (key.wrapping_mul(HASH_MUL) >> 56) as usize
+    (key.wrapping_mul(mul) >> 56) as usize
 }
 
 /// The word size used for a name of this length.
@@ -561,10 +581,11 @@ const fn build_table() -> [Entry; 256] {
 
 static TABLE: [Entry; 256] = build_table();
 
-/// The same names for [`HeaderName::from_window`], as one 16-byte word
-/// each: a name matches when `((window | case) ^ lower) & keep == 0`,
-/// where `case` has 0x20 on letters (so either case folds to lower case;
-/// only letters fold onto letters) and `keep` covers the name's length.
+/// The names of up to 16 bytes and the compact forms, for
+/// [`HeaderName::from_window`], as one 16-byte word each: a name matches
+/// when `((window | case) ^ lower) & keep == 0`, where `case` has 0x20 on
+/// letters (so either case folds to lower case; only letters fold onto
+/// letters) and `keep` covers the name's length.
 #[derive(Clone, Copy)]
 #[repr(align(64))]
 struct WideEntry {
@@ -575,42 +596,58 @@ struct WideEntry {
     len: u8,
 }
 
-const fn build_wide(table: &[Entry; 256]) -> [WideEntry; 256] {
-    let empty = WideEntry {
-        lower: 0,
-        case: 0,
-        keep: 0,
-        name: HeaderName::Other,
-        len: 0,
-    };
-    let mut wide = [empty; 256];
+const EMPTY_WIDE: WideEntry = WideEntry {
+    lower: 0,
+    case: 0,
+    keep: 0,
+    name: HeaderName::Other,
+    len: 0,
+};
+
+/// The entry of one spelling (a long name, or a compact form of 1 byte).
+const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
+    let mut e = EMPTY_WIDE;
+    e.name = name;
+    e.len = s.len() as u8;
+    let mut i = 0;
+    while i < s.len() {
+        let c = s[i].to_ascii_lowercase();
+        e.lower |= (c as u128) << (8 * i);
+        if c.is_ascii_lowercase() {
+            e.case |= 0x20 << (8 * i);
+        }
+        e.keep |= 0xFF << (8 * i);
+        i += 1;
+    }
+    e
+}
+
+/// Puts `e` in its slot; a collision stops the build.
+const fn place(wide: &mut [WideEntry; 256], e: WideEntry, s: &[u8]) {
+    let len = s.len();
+    let slot = wide_hash(len, s[0], s[len / 2], s[len - 1]);
+    assert!(wide[slot].len == 0, "header name hash collision (WIDE)");
+    wide[slot] = e;
+}
+
+const fn build_wide() -> [WideEntry; 256] {
+    let mut wide = [EMPTY_WIDE; 256];
     let mut k = 0;
     while k < HeaderName::KNOWN.len() {
-        let (name, s, slot) = known(k);
-        let len = s.len();
-        assert!(table[slot].len as usize == len, "tables disagree");
-        if len <= 16 {
-            let mut e = empty;
-            e.name = name;
-            e.len = len as u8;
-            let mut i = 0;
-            while i < len {
-                let c = s[i].to_ascii_lowercase();
-                e.lower |= (c as u128) << (8 * i);
-                if c.is_ascii_lowercase() {
-                    e.case |= 0x20 << (8 * i);
-                }
-                e.keep |= 0xFF << (8 * i);
-                i += 1;
-            }
-            wide[slot] = e;
+        let (name, s, _) = known(k);
+        if s.len() <= 16 {
+            place(&mut wide, wide_entry(name, s), s);
+        }
+        if let Some(c) = name.compact() {
+            let one = [c];
+            place(&mut wide, wide_entry(name, &one), &one);
         }
         k += 1;
     }
     wide
 }
 
-static WIDE: [WideEntry; 256] = build_wide(&TABLE);
+static WIDE: [WideEntry; 256] = build_wide();
 
 /// Resolves a name of two or more bytes.
 #[inline(always)]
@@ -643,7 +680,10 @@ mod tests {
     /// `from_window` gives `from_bytes`'s answer whatever follows the name.
     #[test]
     fn window_lookup_agrees_with_from_bytes() {
-        let mut names: Vec<Vec<u8>> = vec![b"".to_vec(), b"x".to_vec(), b"X-Foo".to_vec()];
+        // Every single byte (the compact forms share the table), the empty
+        // name, and variations of every known name.
+        let mut names: Vec<Vec<u8>> = vec![b"".to_vec(), b"X-Foo".to_vec()];
+        names.extend((0..=255u8).map(|c| vec![c]));
         for &n in HeaderName::KNOWN {
             let s = n.as_str().unwrap().as_bytes();
             names.push(s.to_vec());

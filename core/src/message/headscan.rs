@@ -32,7 +32,9 @@ use wide::{i8x16, u8x16, CmpGt};
 use super::limits::ParseLimits;
 use super::name::HeaderName;
 use super::parsed::{HeaderIndex, RawHeader};
-use super::parser::{parse_content_length, parse_start_line, HeadInfo};
+use super::parser::{
+    parse_content_length, parse_start_line_after_status, simple_status_line, HeadInfo,
+};
 use super::scan::is_token_char;
 
 /// Bytes classified at once.
@@ -327,7 +329,12 @@ pub(crate) fn head<'a, const TEXT: bool>(
     } else {
         std::str::from_utf8(bytes).ok()?
     };
-    let start = parse_start_line(head.get(..start_len)?).ok()?;
+    // A status line inline (a few compares), a request line out of line.
+    let line = head.get(..start_len)?;
+    let start = match simple_status_line(line) {
+        Some(start) => start,
+        None => parse_start_line_after_status(line).ok()?,
+    };
     Some(HeadInfo {
         start,
         head,

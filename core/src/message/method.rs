@@ -41,7 +41,7 @@ pub enum Method<'a> {
 
 impl<'a> Method<'a> {
     /// Resolves a method token. The caller checks that it is a token.
-    #[inline]
+    #[inline(always)]
     pub fn from_token(s: &'a str) -> Method<'a> {
         match s {
             "INVITE" => Method::Invite,

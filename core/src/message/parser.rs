@@ -437,11 +437,21 @@ pub(super) fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> 
     start_line_reference(line)
 }
 
+/// [`parse_start_line`] for a line that [`simple_status_line`] did not
+/// take (the fast scan tries that one inline).
+pub(super) fn parse_start_line_after_status(line: &str) -> Result<StartLine<'_>, ParseError> {
+    if let Some(start) = simple_request_line(line) {
+        debug_assert_eq!(start_line_reference(line), Ok(start));
+        return Ok(start);
+    }
+    start_line_reference(line)
+}
+
 /// The common Status-Line (RFC 3261 §7.2), `SIP/2.0 SP 3DIGIT [SP
 /// Reason-Phrase]` with a code from 100 to 699, by one word compare;
 /// `None` for anything else, which the full parse handles.
 #[inline]
-fn simple_status_line(line: &str) -> Option<StartLine<'_>> {
+pub(super) fn simple_status_line(line: &str) -> Option<StartLine<'_>> {
     let b = line.as_bytes();
     let (&head, _) = b.split_first_chunk::<12>()?;
     let [v0, v1, v2, v3, v4, v5, v6, v7, c0, c1, c2, sp] = head;
@@ -463,7 +473,7 @@ fn simple_status_line(line: &str) -> Option<StartLine<'_>> {
 /// The common Request-Line, `Method SP Request-URI SP SIP/2.0` with a
 /// token method and a URI without SP that starts with a scheme, in one
 /// pass; `None` for anything else, which the full parse handles.
-#[inline]
+#[inline(always)]
 fn simple_request_line(line: &str) -> Option<StartLine<'_>> {
     use super::class;
     let b = line.as_bytes();
@@ -482,7 +492,8 @@ fn simple_request_line(line: &str) -> Option<StartLine<'_>> {
     }
     // `sp` is at a SP, a char boundary, so slicing there cannot fail. A
     // known method is a token; any other is checked.
-    let method = Method::from_token(line.get(..sp)?);
+    let (method, rest) = line.split_at_checked(sp)?;
+    let method = Method::from_token(method);
     if let Method::Extension(m) = method {
         if class::span(m.as_bytes(), 0, class::TOKEN) != sp {
             return None;
@@ -504,10 +515,12 @@ fn simple_request_line(line: &str) -> Option<StartLine<'_>> {
     if uri[scheme] != b':' || holds_sp(&uri[scheme..]) {
         return None;
     }
+    // `rest` is the SP, the URI, then " SIP/2.0" (ASCII, stripped above).
+    let (uri, version) = rest.get(1..)?.split_at_checked(front.len() - sp - 1)?;
     Some(StartLine::Request {
         method,
-        uri: line.get(sp + 1..front.len())?,
-        version: line.get(front.len() + 1..)?,
+        uri,
+        version: version.get(1..)?,
     })
 }
 

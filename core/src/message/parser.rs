@@ -83,7 +83,12 @@ impl Parser {
             ));
         }
         let mut headers = HeaderIndex::new();
-        let h = self.parse_head_into(data, &mut headers)?;
+        // `parse_head_into`, written out: the head's result is used where
+        // it lands instead of being moved through a `Result` first.
+        let h = match super::headscan::head::<false>(data, &self.limits, &mut headers) {
+            Some(h) => self.checked(data, &headers, h),
+            None => self.parse_head_text(data, &mut headers)?,
+        };
         let rest = &data[h.body_start..];
         let body = match h.content_length {
             Some(cl) if cl > rest.len() => {

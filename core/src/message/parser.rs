@@ -27,6 +27,7 @@ use wide::u8x16;
 /// assert_eq!(msg.status(), Some(200));
 /// assert_eq!(msg.reason(), Some("OK"));
 /// ```
+#[inline]
 pub fn parse(data: &[u8]) -> Result<Message<'_>, ParseError> {
     Parser::default().parse_datagram(data)
 }

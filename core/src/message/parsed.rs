@@ -308,12 +308,24 @@ impl<'a> Message<'a> {
     pub fn typed_all<T: Typed<'a>>(
         &self,
     ) -> impl Iterator<Item = Result<T, HeaderError>> + use<'_, 'a, T> {
-        self.header_values(T::NAME).map(|v| {
+        let parse = |v| {
             T::parse(v).map_err(|kind| HeaderError {
                 header: T::NAME.as_str().unwrap_or("?"),
                 kind,
             })
-        })
+        };
+        // A header that is not a list has one value a line: its lines
+        // straight from the index, without the splitting iterator.
+        if T::NAME.is_list() {
+            TypedAll::Values(self.header_values(T::NAME).map(parse))
+        } else {
+            TypedAll::Lines(
+                self.headers
+                    .iter()
+                    .filter(|h| h.name == T::NAME)
+                    .map(move |h| parse(self.span(h.value_start as usize, h.value_end as usize))),
+            )
+        }
     }
 
     /// Every Via value, topmost first.
@@ -413,6 +425,25 @@ impl<'a> Message<'a> {
     /// How many times a known header appears (lines, not list values).
     pub(crate) fn count(&self, name: HeaderName) -> usize {
         self.headers.iter().filter(|h| h.name == name).count()
+    }
+}
+
+/// [`Message::typed_all`]'s iterator: the lines of a header that is not a
+/// list, or the split values of one that is.
+enum TypedAll<L, V> {
+    Lines(L),
+    Values(V),
+}
+
+impl<T, L: Iterator<Item = T>, V: Iterator<Item = T>> Iterator for TypedAll<L, V> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        match self {
+            TypedAll::Lines(l) => l.next(),
+            TypedAll::Values(v) => v.next(),
+        }
     }
 }
 

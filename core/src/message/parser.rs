@@ -456,7 +456,7 @@ pub(super) fn parse_start_line_after_status(line: &str) -> Result<StartLine<'_>,
 /// The common Status-Line (RFC 3261 §7.2), `SIP/2.0 SP 3DIGIT [SP
 /// Reason-Phrase]` with a code from 100 to 699, by one word compare;
 /// `None` for anything else, which the full parse handles.
-#[inline]
+#[inline(always)]
 pub(super) fn simple_status_line(line: &str) -> Option<StartLine<'_>> {
     let b = line.as_bytes();
     let (&head, _) = b.split_first_chunk::<12>()?;

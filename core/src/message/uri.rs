@@ -353,17 +353,31 @@ pub(crate) fn scan_hostport_at(b: &[u8], at: usize) -> Option<(HostAt, Option<u1
 /// `port`, as [`parse_hostport`] reads it when five digits at most), and
 /// where it ends; `None` for no digit, a sixth digit or a larger number.
 /// When eight bytes are there, they are read as one word (see
-/// [`digits8`]); else byte by byte.
+/// [`digits8`]), and a port of four digits or fewer (most of them) is
+/// summed in four bytes ([`digits4`]); else byte by byte.
 #[inline(always)]
 pub(crate) fn port_at(b: &[u8], at: usize) -> Option<(u16, usize)> {
     let Some(w) = class::word8(b, at) else {
         return port_at_bytes(b, at);
     };
-    let (n, v) = digits8(w);
-    if n == 0 || n > 5 {
-        return None;
+    let (n, d) = digits_count8(w);
+    match n {
+        1..=4 => Some((digits4(d, n), at + n)),
+        5 => Some((u16::try_from(digits_value8(d, n)).ok()?, at + n)),
+        _ => None,
     }
-    Some((u16::try_from(v).ok()?, at + n))
+}
+
+/// The value of the `n` leading digits of `d` (1 to 4; `d` from
+/// [`digits_count8`]): they are moved to the top of the low four bytes
+/// and summed in pairs and then fours, as [`digits8`] does in eight
+/// bytes, with one step fewer. At most 9999, so it fits.
+#[inline(always)]
+fn digits4(d: u64, n: usize) -> u16 {
+    debug_assert!((1..=4).contains(&n));
+    let x = (d as u32) << (8 * (4 - n));
+    let y = (x.wrapping_mul(10) + (x >> 8)) & 0x00FF_00FF;
+    ((y & 0xFF) * 100 + (y >> 16)) as u16
 }
 
 /// The leading decimal digits of the eight bytes of `w` (little-endian,
@@ -379,18 +393,32 @@ pub(crate) fn port_at(b: &[u8], at: usize) -> Option<(u16, usize)> {
 /// eights by three multiplications.
 #[inline(always)]
 pub(crate) fn digits8(w: u64) -> (usize, u64) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let d = w.wrapping_sub(ONES * u64::from(b'0'));
-    let flags = (d.wrapping_add(ONES * 0x76) | d) & (ONES * 0x80);
-    let n = (flags.trailing_zeros() / 8) as usize;
+    let (n, d) = digits_count8(w);
     if n == 0 || n == 8 {
         return (n, 0);
     }
+    (n, digits_value8(d, n))
+}
+
+/// The first step of [`digits8`]: how many leading digits, and the
+/// word with `'0'` taken from every byte.
+#[inline(always)]
+fn digits_count8(w: u64) -> (usize, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let d = w.wrapping_sub(ONES * u64::from(b'0'));
+    let flags = (d.wrapping_add(ONES * 0x76) | d) & (ONES * 0x80);
+    ((flags.trailing_zeros() / 8) as usize, d)
+}
+
+/// The second step of [`digits8`]: the value of the `n` leading digits
+/// of `d` (1 to 7).
+#[inline(always)]
+fn digits_value8(d: u64, n: usize) -> u64 {
+    debug_assert!((1..8).contains(&n));
     let mut v = d << (8 * (8 - n));
     v = v.wrapping_mul(10 << 8 | 1) >> 8;
     v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 << 16 | 1) >> 16;
-    v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(10000 << 32 | 1) >> 32;
-    (n, v)
+    (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(10000 << 32 | 1) >> 32
 }
 
 /// [`port_at`] one byte at a time, for the last bytes of a value.

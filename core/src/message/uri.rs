@@ -901,6 +901,25 @@ mod tests {
         }
     }
 
+    /// The word reading of a port against the byte loop with every byte
+    /// value in every position of the eight bytes it reads, for ports of
+    /// one to six digits.
+    #[test]
+    fn ports_by_word_and_by_byte_agree_on_every_byte() {
+        for base in [
+            "5;x=1234", "50;x=123", "506;x=12", "5060;x=1", "50600;x=", "506000;x",
+        ] {
+            let w: [u8; 8] = base.as_bytes().try_into().unwrap();
+            for at in 0..8 {
+                for c in 0..=255u8 {
+                    let mut v = w;
+                    v[at] = c;
+                    assert_eq!(port_at(&v, 0), port_at_bytes(&v, 0), "{base:?} {at} {c}");
+                }
+            }
+        }
+    }
+
     /// The IPv4 reading of sixteen bytes at once against the byte loop:
     /// every byte value in every position of addresses of every length,
     /// and what follows them.

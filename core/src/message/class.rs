@@ -107,31 +107,30 @@ fn call_id16(c: &[u8; 16]) -> (u32, u32) {
 }
 
 /// [`call_id_ok`] for 16 to 64 bytes, sixteen a step (SSE2 range
-/// compares, [`call_id16`]), the last step on the last sixteen bytes with
-/// the bits of those already seen dropped: no byte other than `word` and
-/// `@`, and the `@` bits of the whole value (one 64-bit mask) at most one,
-/// at neither end.
+/// compares, [`call_id16`]), the last step on the last sixteen bytes,
+/// which may overlap the step before: bytes seen twice give the same
+/// bits again, at the same places. No byte other than `word` and `@`,
+/// and the `@` bits of the whole value (one 64-bit mask) at most one, at
+/// neither end.
 #[inline(always)]
 fn call_id_ok16(b: &[u8]) -> bool {
     let n = b.len();
     debug_assert!((16..=64).contains(&n));
-    let (mut other, mut ats) = (0u32, 0u64);
+    let Some(last) = b.last_chunk::<16>() else {
+        return false;
+    };
+    let (mut other, a) = call_id16(last);
+    let mut ats = u64::from(a) << (n - 16);
+    // The steps before the last, which starts at `n - 16`.
     let mut i = 0;
-    while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+    while i + 16 < n {
+        let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) else {
+            break;
+        };
         let (o, a) = call_id16(c);
         other |= o;
         ats |= u64::from(a) << i;
         i += 16;
-    }
-    if i < n {
-        let Some(c) = b.last_chunk::<16>() else {
-            return false;
-        };
-        let (o, a) = call_id16(c);
-        // Byte `i` is bit `16 - (n - i)` of the last chunk.
-        let drop = 16 - (n - i);
-        other |= o >> drop;
-        ats |= u64::from(a >> drop) << i;
     }
     let ends = 1 | 1 << (n - 1);
     other == 0 && ats & ats.wrapping_sub(1) == 0 && ats & ends == 0

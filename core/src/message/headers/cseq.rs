@@ -40,16 +40,20 @@ impl<'a> CSeq<'a> {
         // one word; more, or a value shorter than eight bytes, byte by
         // byte.
         let (i, seq) = match b {
-            [d @ b'0'..=b'9', b' ', ..] => (1, u32::from(d - b'0')),
-            _ => match class::word8(b, 0).map(digits8) {
-                // Fewer than 10^7: the value fits.
-                Some((n, v)) if n < 8 => (n, v as u32),
-                _ => seq_bytes(b),
-            },
+            // The SP is checked: the method starts at 2, and is not empty.
+            [d @ b'0'..=b'9', b' ', _, ..] => (1, u32::from(d - b'0')),
+            _ => {
+                let (i, seq) = match class::word8(b, 0).map(digits8) {
+                    // Fewer than 10^7: the value fits.
+                    Some((n, v)) if n < 8 => (n, v as u32),
+                    _ => seq_bytes(b),
+                };
+                if i == 0 || b.get(i) != Some(&b' ') || i + 1 == b.len() {
+                    return None;
+                }
+                (i, seq)
+            }
         };
-        if i == 0 || b.get(i) != Some(&b' ') || i + 1 == b.len() {
-            return None;
-        }
         let method = match known_method(b, i + 1) {
             Some(m) => m,
             None => other_method(value, i + 1)?,
@@ -140,4 +144,45 @@ fn known_method<'a>(b: &[u8], at: usize) -> Option<Method<'a>> {
 /// `s` as a little-endian word.
 const fn lit(s: &[u8; 4]) -> u32 {
     u32::from_le_bytes(*s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path against the reference on every ASCII byte (and a
+    /// multi-byte character) in every position of short values, around
+    /// the one-digit shape `d SP method` and the word read of longer
+    /// numbers.
+    #[test]
+    fn fast_path_agrees_with_the_reference_byte_by_byte() {
+        for base in [
+            "2 REGISTER",
+            "1 A",
+            "7 B ",
+            "3  INVITE",
+            "12 BYE",
+            "314159 INVITE",
+            "1234567 ACK",
+            "123456789 X",
+        ] {
+            let base: Vec<char> = base.chars().collect();
+            for at in 0..=base.len() {
+                for c in (0..=127u8).map(char::from).chain(['\u{e9}']) {
+                    for edit in 0..2 {
+                        let mut v = base.clone();
+                        if edit == 0 && at < v.len() {
+                            v[at] = c;
+                        } else {
+                            v.insert(at, c);
+                        }
+                        let v: String = v.into_iter().collect();
+                        if let Some(fast) = CSeq::parse_simple(&v) {
+                            assert_eq!(CSeq::parse_reference(&v), Ok(fast), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -136,9 +136,14 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     // word compare (the letters folded), then any parameter by name.
     let (mut ts, mut te) = (0, 0);
     let mut from = p;
-    if class::word4(b, p).is_some_and(|w| w | 0x2020_2000 == u32::from_le_bytes(*b";tag"))
-        && b.get(p + 4) == Some(&b'=')
-    {
+    let tag_at = match class::word8(b, p) {
+        Some(w) => w & 0xFF_FFFF_FFFF | 0x2020_2000 == u64::from_le_bytes(*b";tag=\0\0\0"),
+        None => {
+            class::word4(b, p).is_some_and(|w| w | 0x2020_2000 == u32::from_le_bytes(*b";tag"))
+                && b.get(p + 4) == Some(&b'=')
+        }
+    };
+    if tag_at {
         te = span(b, p + 5, class::PVALUE);
         if te == p + 5 {
             return None;
@@ -410,6 +415,45 @@ mod tests {
         assert!(parse_name_addr("Bell, Alexander <sip:a.g.bell@example.com>").is_err());
         assert!(parse_name_addr("\"Watson\" < sip:t.watson@example.org >").is_err());
         assert!(parse_name_addr("sip:user@example.com?Route=%3Csip:sip.example.com%3E").is_err());
+    }
+
+    /// The simple form against the reference on every ASCII byte (and a
+    /// multi-byte character) in every position of the parameters after
+    /// the address, with fewer and more than eight bytes after the `>`
+    /// (the `;tag=` word read and its byte fallback).
+    #[test]
+    fn tag_fast_path_agrees_with_the_reference_byte_by_byte() {
+        for base in [
+            "<sip:a@b>;tag=1",
+            "<sip:a@b>;tag=12",
+            "<sip:a@b>;tag=123",
+            "A <sip:a@b>;tag=37GkEhwl6",
+            "<sip:a@b>;tag=37GkEhwl6;x=1",
+            "<sip:a@b>;tagx=1;tag=2",
+            "<sip:a@b>;ta=1",
+        ] {
+            let base: Vec<char> = base.chars().collect();
+            let gt = base.iter().position(|&c| c == '>').unwrap();
+            for at in gt..=base.len() {
+                for c in (0..=127u8).map(char::from).chain(['\u{e9}']) {
+                    for edit in 0..3 {
+                        let mut v = base.clone();
+                        match edit {
+                            0 if at < v.len() => v[at] = c,
+                            1 => v.insert(at, c),
+                            _ if at < v.len() => {
+                                v.remove(at);
+                            }
+                            _ => continue,
+                        }
+                        let v: String = v.into_iter().collect();
+                        if let Some(fast) = parse_name_addr_simple(&v) {
+                            assert_eq!(parse_name_addr_reference(&v), Ok(fast), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -175,22 +175,23 @@ impl<'a> Via<'a> {
         };
         let (host, port, end) = scan_hostport_at(b, te + 1)?;
         // The parameters the stack reads, as offsets: the first branch
-        // and received with a value, the first rport (RFC 3581). Their
-        // common spellings are matched by one word compare with the
-        // letters folded; any other parameter by its name.
-        let (mut branch, mut received, mut rport) = (None, None, None);
+        // and received with a value (an end of 0 is none: a value never
+        // ends at 0), the first rport (RFC 3581). Their common spellings
+        // are matched by one word compare with the letters folded; any
+        // other parameter by its name.
+        let (mut branch, mut received, mut rport) = ((0, 0), (0, 0), None);
         let mut i = end;
         while let Some(&c) = b.get(i) {
             if c != b';' {
                 return None;
             }
             let w = class::word8(b, i).unwrap_or(0);
-            if branch.is_none() && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
+            if branch.1 == 0 && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
                 let ve = class::span16(b, i + 8, class::PVALUE);
                 if ve == i + 8 {
                     return None;
                 }
-                branch = Some((i + 8, ve));
+                branch = (i + 8, ve);
                 i = ve;
                 continue;
             }
@@ -218,7 +219,7 @@ impl<'a> Via<'a> {
                     _ => {}
                 }
             }
-            if received.is_none()
+            if received.1 == 0
                 && w | 0x2020_2020_2020_2000 == u64::from_le_bytes(*b";receive")
                 && class::word4(b, i + 6)
                     .is_some_and(|w| w | 0x0020_2020 == u32::from_le_bytes(*b"ved="))
@@ -227,7 +228,7 @@ impl<'a> Via<'a> {
                 if ve == i + 10 {
                     return None;
                 }
-                received = Some((i + 10, ve));
+                received = (i + 10, ve);
                 i = ve;
                 continue;
             }
@@ -236,12 +237,12 @@ impl<'a> Via<'a> {
             i = other_via_param(b, i, &mut branch, &mut received, &mut rport)?;
         }
         let branch = match branch {
-            Some((s, e)) => Some(class::sub(value, s, e)?),
-            None => None,
+            (_, 0) => None,
+            (s, e) => Some(class::sub(value, s, e)?),
         };
         let received = match received {
-            Some((s, e)) => Some(class::sub(value, s, e)?),
-            None => None,
+            (_, 0) => None,
+            (s, e) => Some(class::sub(value, s, e)?),
         };
         Some(Via {
             protocol: class::sub(value, 0, 3)?,
@@ -325,14 +326,15 @@ fn other_transport(value: &str) -> Option<(Transport<'_>, usize)> {
 /// compares of [`Via::parse_simple`] did not take (§25.1
 /// `generic-param` without LWS, quotes or brackets): a branch, received
 /// or rport spelled otherwise (another case, or one already seen), or
-/// any other name. Returns where it ends; `None` when it is malformed or
-/// an rport value is not a port.
+/// any other name. `branch` and `received` are offsets, an end of 0
+/// for none. Returns where it ends; `None` when it is malformed or an
+/// rport value is not a port.
 #[inline(never)]
 fn other_via_param(
     b: &[u8],
     i: usize,
-    branch: &mut Option<(usize, usize)>,
-    received: &mut Option<(usize, usize)>,
+    branch: &mut (usize, usize),
+    received: &mut (usize, usize),
     rport: &mut Option<Option<u16>>,
 ) -> Option<usize> {
     let ns = i + 1;
@@ -349,11 +351,11 @@ fn other_via_param(
     }
     let name = &b[ns..ne];
     match name.len() {
-        6 if branch.is_none() && ve > ne && eq_lower(name, b"branch") => {
-            *branch = Some((ne + 1, ve));
+        6 if branch.1 == 0 && ve > ne && eq_lower(name, b"branch") => {
+            *branch = (ne + 1, ve);
         }
-        8 if received.is_none() && ve > ne && eq_lower(name, b"received") => {
-            *received = Some((ne + 1, ve));
+        8 if received.1 == 0 && ve > ne && eq_lower(name, b"received") => {
+            *received = (ne + 1, ve);
         }
         5 if rport.is_none() && eq_lower(name, b"rport") => {
             *rport = Some(if ve == ne {

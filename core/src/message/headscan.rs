@@ -125,25 +125,39 @@ impl<'a> Blocks<'a> {
         };
     }
 
-    /// The first stop byte at or after `p`. Queries only
-    /// move forward: `p` is never before the current block (else the scan
-    /// gives up).
+    /// The first stop byte at or after `p`, if it lies at most `max_span`
+    /// bytes after `p` (else `None`). Queries only move forward: `p` is
+    /// never before the current block (else the scan gives up).
+    ///
+    /// A stop in the current block is less than [`BLOCK`] bytes after `p`,
+    /// so only a search that crosses into later blocks compares the span:
+    /// `max_span` must be at least [`BLOCK`].
     #[inline(always)]
-    fn next_stop(&mut self, mut p: usize) -> Option<usize> {
-        loop {
-            let off = p.checked_sub(self.base)?;
-            if off < BLOCK {
-                let m = self.stops >> off;
-                if m != 0 {
-                    return Some(p + m.trailing_zeros() as usize);
-                }
+    fn next_stop(&mut self, p: usize, max_span: usize) -> Option<usize> {
+        debug_assert!(max_span >= BLOCK);
+        let off = p.checked_sub(self.base)?;
+        if off < BLOCK {
+            let m = self.stops >> off;
+            if m != 0 {
+                return Some(p + m.trailing_zeros() as usize);
             }
+        }
+        let mut q = p;
+        loop {
             if self.base + BLOCK >= self.data.len() {
                 return None;
             }
             self.base += BLOCK;
             self.fill();
-            p = p.max(self.base);
+            q = q.max(self.base);
+            let off = q - self.base;
+            if off < BLOCK {
+                let m = self.stops >> off;
+                if m != 0 {
+                    let stop = q + m.trailing_zeros() as usize;
+                    return (stop - p <= max_span).then_some(stop);
+                }
+            }
         }
     }
 }
@@ -183,6 +197,11 @@ pub(crate) fn head<'a, const TEXT: bool>(
     headers: &mut HeaderIndex,
 ) -> Option<HeadInfo<'a>> {
     debug_assert!(headers.is_empty());
+    // Lines are only measured when they cross a block (see `next_stop`):
+    // a limit below a block's length is left to the reference scan.
+    if limits.max_line_length < BLOCK {
+        return None;
+    }
     let mut pos = 0;
     while data.get(pos..pos + 2) == Some(b"\r\n") {
         pos += 2;
@@ -193,7 +212,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
 
     // Whether every line so far held only ASCII (always, without TEXT).
     let mut ascii = true;
-    let mut sl_end = blocks.next_stop(pos)?;
+    let mut sl_end = blocks.next_stop(pos, limits.max_line_length)?;
     if !crlf_at(sl_end) {
         if !TEXT {
             return None;
@@ -223,19 +242,24 @@ pub(crate) fn head<'a, const TEXT: bool>(
         // colon and name lookup of this line (those overlap the next
         // line's work). The first stop byte of the line must be the CR of
         // its CRLF, which also proves the line holds no other.
-        let mut cr = blocks.next_stop(s)?;
+        // The line length is checked by `next_stop` (only a line that
+        // crosses a block can be too long) or after `text_line_end`.
+        let mut cr = blocks.next_stop(s, max_line)?;
         if !crlf_at(cr) {
             if !TEXT {
                 return None;
             }
             cr = text_line_end(data, cr, &mut ascii)?;
+            if cr - s > max_line {
+                return None;
+            }
         }
         // The empty line ends the head.
         if cr == s {
             pos = s + 2;
             break s;
         }
-        if count >= max_headers || cr - s > max_line {
+        if count >= max_headers {
             return None;
         }
         // The colon: in the 16 bytes at the line start for names of up to
@@ -472,6 +496,57 @@ mod tests {
         );
     }
 
+    /// The line length limit holds for lines in one block, lines across
+    /// blocks, the start line and TEXT lines, and a limit below a block
+    /// leaves the head to the reference scan.
+    #[test]
+    fn line_limit_holds_across_blocks() {
+        use super::super::{ParseErrorKind, Parser};
+        for max_line in [1, 20, 63, 64, 65, 100, 130] {
+            let limits = ParseLimits {
+                max_line_length: max_line,
+                ..ParseLimits::default()
+            };
+            for pad in [0usize, 1, 30, 63, 64, 70, 130] {
+                for len in [max_line.saturating_sub(1), max_line, max_line + 1] {
+                    for text in [false, true] {
+                        // "Subject: " and the value, `len` bytes in all,
+                        // after `pad` bytes of another header.
+                        let value_len = len.saturating_sub(9).max(1);
+                        let mut value = "v".repeat(value_len);
+                        if text {
+                            value.replace_range(0..1, "\t");
+                        }
+                        let msg = format!(
+                            "OPTIONS sip:a SIP/2.0\r\nX: {}\r\nSubject: {value}\r\n\r\n",
+                            "p".repeat(pad)
+                        );
+                        let longest = (9 + value_len).max(3 + pad).max(21);
+                        let fits = longest <= max_line;
+                        let mut headers = HeaderIndex::new();
+                        let fast = head::<true>(msg.as_bytes(), &limits, &mut headers);
+                        assert_eq!(
+                            fast.is_some(),
+                            fits && max_line >= BLOCK,
+                            "{max_line} {msg:?}"
+                        );
+                        let parsed = Parser::new(limits).parse_datagram(msg.as_bytes());
+                        match parsed {
+                            Ok(_) => assert!(fits, "{max_line} {msg:?}"),
+                            Err(e) => {
+                                assert!(!fits, "{max_line} {msg:?}: {e}");
+                                assert!(
+                                    matches!(e.kind, ParseErrorKind::LineTooLong { .. }),
+                                    "{e}"
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn block_queries_agree_with_a_plain_search() {
         let plain = |data: &[u8], from: usize, f: fn(u8) -> bool| {
@@ -491,11 +566,16 @@ mod tests {
                         }
                         let mut blocks = Blocks::new(&data, start);
                         // Before the first block there is nothing to find.
-                        assert_eq!(start.checked_sub(1).and_then(|p| blocks.next_stop(p)), None);
+                        assert_eq!(
+                            start
+                                .checked_sub(1)
+                                .and_then(|p| blocks.next_stop(p, usize::MAX)),
+                            None
+                        );
                         let mut blocks = Blocks::new(&data, start);
                         let mut from = start;
                         while from <= len {
-                            let got = blocks.next_stop(from);
+                            let got = blocks.next_stop(from, usize::MAX);
                             assert_eq!(got, plain(&data, from, is_stop), "{len} {i} {c} {from}");
                             from = (from + step).max(got.map_or(0, |g| g + 1));
                         }

@@ -368,14 +368,8 @@ impl HeaderName {
             return HeaderName::Other;
         }
         // Compact forms are in the table too, so one or 16 bytes take the
-        // same path. An empty name (its "last byte" read from the window's
-        // end) finds no entry of length 0 and is Other.
-        let slot = wide_hash(
-            len,
-            window[0],
-            window[len / 2],
-            window[len.wrapping_sub(1) & 15],
-        );
+        // same path. An empty name finds no entry of length 0 and is Other.
+        let slot = wide_hash(len, window[0], window[len / 2]);
         let w = &WIDE[slot];
         let word = u128::from_le_bytes(*window);
         if usize::from(w.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
@@ -460,26 +454,25 @@ const MAX_LONG: usize = 24;
 
 #[inline(always)]
 const fn hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
-    hash_with(HASH_MUL, len, first, mid, last)
-}
-
-/// The multiplier of [`WIDE`]'s hash, which also holds the compact forms
-/// (found by search like [`HASH_MUL`]; checked by [`build_wide`]).
-const WIDE_MUL: u64 = 0xe8ed_8f48_8370_73e5;
-
-/// The slot in [`WIDE`] of a name of `len` bytes (0 to 16).
-#[inline(always)]
-const fn wide_hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
-    hash_with(WIDE_MUL, len, first, mid, last)
-}
-
-#[inline(always)]
-const fn hash_with(mul: u64, len: usize, first: u8, mid: u8, last: u8) -> usize {
     let key = (len as u64 & 0xFF)
         | ((first | 0x20) as u64) << 8
         | ((last | 0x20) as u64) << 16
         | ((mid | 0x20) as u64) << 24;
-    (key.wrapping_mul(mul) >> 56) as usize
+    (key.wrapping_mul(HASH_MUL) >> 56) as usize
+}
+
+/// The multiplier of [`WIDE`]'s hash, which also holds the compact forms
+/// (found by search like [`HASH_MUL`]; checked by [`build_wide`]).
+const WIDE_MUL: u64 = 0x54a1_77c4_9979_7fa1;
+
+/// The slot in [`WIDE`] of a name of `len` bytes (0 to 16), from its
+/// length and its first and middle bytes: these three tell every known
+/// name and compact form apart (the last byte is not needed, and not
+/// reading it saves a load whose index depends on the length).
+#[inline(always)]
+const fn wide_hash(len: usize, first: u8, mid: u8) -> usize {
+    let key = (len as u64 & 0xFF) | ((first | 0x20) as u64) << 8 | ((mid | 0x20) as u64) << 24;
+    (key.wrapping_mul(WIDE_MUL) >> 56) as usize
 }
 
 /// The word size used for a name of this length.
@@ -625,7 +618,7 @@ const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
 /// Puts `e` in its slot; a collision stops the build.
 const fn place(wide: &mut [WideEntry; 256], e: WideEntry, s: &[u8]) {
     let len = s.len();
-    let slot = wide_hash(len, s[0], s[len / 2], s[len - 1]);
+    let slot = wide_hash(len, s[0], s[len / 2]);
     assert!(wide[slot].len == 0, "header name hash collision (WIDE)");
     wide[slot] = e;
 }

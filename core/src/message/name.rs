@@ -360,19 +360,34 @@ impl HeaderName {
 
     /// [`from_bytes`](Self::from_bytes) for a name of `len` bytes (at
     /// most 16) that starts a window of 16 bytes, read as one little-endian
-    /// word: one compare instead of three. The bytes past the name may be
-    /// anything.
+    /// word: one compare instead of three. `len` must be the position of
+    /// the window's first colon (16 if it has none): the colon after a
+    /// shorter name is part of the compare, which thereby also checks the
+    /// length. The bytes past the colon may be anything.
     #[inline(always)]
     pub(crate) fn from_window(len: usize, window: &[u8; 16]) -> HeaderName {
+        debug_assert_eq!(
+            window.iter().position(|&c| c == b':').unwrap_or(16),
+            len.min(16)
+        );
         if len > 16 {
             return HeaderName::Other;
         }
         // Compact forms are in the table too, so one or 16 bytes take the
-        // same path. An empty name finds no entry of length 0 and is Other.
+        // same path. An empty name matches no entry (each starts with a
+        // letter) and is Other.
         let slot = wide_hash(len, window[0], window[len / 2]);
         let w = &WIDE[slot];
         let word = u128::from_le_bytes(*window);
-        if usize::from(w.len) == len && ((word | w.case) ^ w.lower) & w.keep == 0 {
+        // A known name holds no colon, so a match with its colon (or, for
+        // 16 bytes, with all 16) is a match of the length too. (An empty
+        // slot matches anything, and is Other.)
+        debug_assert!(
+            ((word | w.case) ^ w.lower) & w.keep != 0
+                || w.name == HeaderName::Other
+                || usize::from(w.len) == len
+        );
+        if ((word | w.case) ^ w.lower) & w.keep == 0 {
             w.name
         } else {
             HeaderName::Other
@@ -612,6 +627,12 @@ const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
         e.keep |= 0xFF << (8 * i);
         i += 1;
     }
+    // The colon after the name, when it is in the window (see
+    // `from_window`).
+    if i < 16 {
+        e.lower |= (b':' as u128) << (8 * i);
+        e.keep |= 0xFF << (8 * i);
+    }
     e
 }
 
@@ -704,10 +725,15 @@ mod tests {
             names.push(s[1..].to_vec());
             names.push(s[..s.len() - 1].to_vec());
         }
-        for name in names.iter().filter(|n| n.len() <= 16) {
+        // As the head scan calls it: the name, then its colon (unless the
+        // name fills the window), then anything.
+        for name in names.iter().filter(|n| n.len() <= 16 && !n.contains(&b':')) {
             for fill in [0u8, b':', b' ', b'a', 0xFF] {
                 let mut window = [fill; 16];
                 window[..name.len()].copy_from_slice(name);
+                if let Some(c) = window.get_mut(name.len()) {
+                    *c = b':';
+                }
                 assert_eq!(
                     HeaderName::from_window(name.len(), &window),
                     HeaderName::from_bytes(name),

@@ -181,6 +181,14 @@ fn text_line_end(data: &[u8], stop: usize, ascii: &mut bool) -> Option<usize> {
     None
 }
 
+/// Whether an unknown header name is a token (RFC 3261 §25.1), which
+/// also rules out an empty name. Out of line: known names need no check,
+/// and inline its table address and loop took registers on every line.
+#[inline(never)]
+fn is_token(name: &[u8]) -> bool {
+    !name.is_empty() && name.iter().all(|&c| is_token_char(c))
+}
+
 /// The fast scan; see the module documentation.
 /// The index goes into `headers`, which must be empty; it is left in any
 /// state when the scan gives up.
@@ -284,9 +292,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
         // checked here. An empty name, a fold (a line that starts with SP
         // or HT) and LWS before the colon fail here too: the reference
         // scan takes them.
-        if name == HeaderName::Other
-            && (name_len == 0 || !data[s..colon].iter().all(|&c| is_token_char(c)))
-        {
+        if name == HeaderName::Other && !is_token(&data[s..colon]) {
             return None;
         }
         let name_len = u16::try_from(name_len).ok()?;

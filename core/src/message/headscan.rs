@@ -64,8 +64,8 @@ fn colon16(chunk: [u8; 16]) -> u32 {
     u32::from(u8x16::from(chunk).cmp_eq(u8x16::splat(b':')).move_mask() as u16)
 }
 
-/// The stop mask (the bytes [`text16`] leaves clear) of the block of [`BLOCK`] bytes at
-/// `base`; the bits past the end of the data are clear.
+/// The stop mask (the bytes [`text16`] leaves clear) of the block of
+/// [`BLOCK`] bytes at `base`; the bits past the end of the data are clear.
 struct Blocks<'a> {
     data: &'a [u8],
     base: usize,

@@ -615,12 +615,64 @@ mod tests {
         "a@b@c",
     ];
 
-    /// Characters an edit may put in: the grammar's delimiters, LWS, and
-    /// a multi-byte one.
+    /// Characters an edit may put in: the grammar's delimiters, LWS,
+    /// other control bytes (NUL, SOH, GS, DEL), and multi-byte ones whose
+    /// bytes span 0x80 to 0xF0 (U+0080 is C2 80, U+00FF is C3 BF, U+07FF
+    /// is DF BF, U+20AC is E2 82 AC, U+FFFD is EF BF BD, U+1F600 is
+    /// F0 9F 98 80), so that a fast path that took a control or non-ASCII
+    /// byte for a delimiter or a class member would disagree with its
+    /// byte-by-byte reference.
     const ALPHABET: &[char] = &[
-        'a', 'Z', '0', '9', ' ', '\t', '\r', '\n', ';', ':', '=', '<', '>', '@', '"', '\\', '[',
-        ']', ',', '?', '%', '.', '-', '_', '/', '!', '~', '*', '\'', '(', ')', '&', '+', '$', '#',
-        'é', 'S', 'I', 'P', '2',
+        'a',
+        'Z',
+        '0',
+        '9',
+        ' ',
+        '\t',
+        '\r',
+        '\n',
+        ';',
+        ':',
+        '=',
+        '<',
+        '>',
+        '@',
+        '"',
+        '\\',
+        '[',
+        ']',
+        ',',
+        '?',
+        '%',
+        '.',
+        '-',
+        '_',
+        '/',
+        '!',
+        '~',
+        '*',
+        '\'',
+        '(',
+        ')',
+        '&',
+        '+',
+        '$',
+        '#',
+        'é',
+        'S',
+        'I',
+        'P',
+        '2',
+        '\0',
+        '\x01',
+        '\x1d',
+        '\x7f',
+        '\u{80}',
+        '\u{ff}',
+        '\u{7ff}',
+        '€',
+        '\u{fffd}',
+        '\u{1f600}',
     ];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {

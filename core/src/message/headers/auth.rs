@@ -873,11 +873,50 @@ mod tests {
     ];
 
     /// Characters an edit may put in: the grammar's delimiters, LWS, the
-    /// letters that start known names, and a multi-byte one.
+    /// letters that start known names, control bytes (NUL, SOH, GS, DEL)
+    /// and multi-byte ones whose bytes span 0x80 to 0xF0.
     const ALPHABET: &[char] = &[
-        'a', 'Z', '0', '9', ' ', '\t', '\r', '\n', ';', ':', '=', '<', '>', '@', '"', '\\', ',',
-        '.', '-', '_', '/', '!', '~', '(', ')', '&', 'r', 'n', 'u', 'q', 'c', 'R', 'é', '\0',
+        'a',
+        'Z',
+        '0',
+        '9',
+        ' ',
+        '\t',
+        '\r',
+        '\n',
+        ';',
+        ':',
+        '=',
+        '<',
+        '>',
+        '@',
+        '"',
+        '\\',
+        ',',
+        '.',
+        '-',
+        '_',
+        '/',
+        '!',
+        '~',
+        '(',
+        ')',
+        '&',
+        'r',
+        'n',
+        'u',
+        'q',
+        'c',
+        'R',
+        'é',
+        '\0',
         '\x1d',
+        '\x01',
+        '\x7f',
+        '\u{80}',
+        '\u{ff}',
+        '€',
+        '\u{1f600}',
     ];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {

@@ -304,6 +304,18 @@ fn outside16(c: &[u8; 16], bits: u8) -> u32 {
 #[inline(always)]
 pub(crate) fn span16(b: &[u8], from: usize, bits: u8) -> usize {
     let mut i = from;
+    // The first two steps written out, before the loop: most runs (host
+    // names, branch and tag values) end in them, and then pay neither
+    // the loop's counting nor the load of its constants into registers.
+    for _ in 0..2 {
+        if let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+            let m = outside16(c, bits);
+            if m != 0 {
+                return i + m.trailing_zeros() as usize;
+            }
+            i += 16;
+        }
+    }
     while let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
         let m = outside16(c, bits);
         if m != 0 {

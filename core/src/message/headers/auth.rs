@@ -281,7 +281,24 @@ fn quotes16(c: &[u8; 16]) -> u32 {
 #[inline(always)]
 fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
     debug_assert!(whole.ends_with(text));
+    // The quote at `j`, unless a `\` comes just before it.
+    let unpaired = |j: usize| match j.checked_sub(1).map(|k| text.get(k)) {
+        Some(Some(b'\\')) => None,
+        _ => Some(j),
+    };
     let mut rest = text;
+    // The first three steps written out, before the loop: most values
+    // (realms, nonces of 32 characters) end in them, without the loop's
+    // counting.
+    for _ in 0..3 {
+        if let Some((c, more)) = rest.split_first_chunk::<16>() {
+            let m = quotes16(c);
+            if m != 0 {
+                return unpaired(text.len() - rest.len() + m.trailing_zeros() as usize);
+            }
+            rest = more;
+        }
+    }
     let j = loop {
         if let Some((c, more)) = rest.split_first_chunk::<16>() {
             let m = quotes16(c);
@@ -299,10 +316,7 @@ fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
             break text.len() - n + m.trailing_zeros() as usize;
         }
     };
-    match j.checked_sub(1).map(|k| text.get(k)) {
-        Some(Some(b'\\')) => None,
-        _ => Some(j),
-    }
+    unpaired(j)
 }
 
 impl<'a> AuthValue<'a> {
@@ -873,11 +887,50 @@ mod tests {
     ];
 
     /// Characters an edit may put in: the grammar's delimiters, LWS, the
-    /// letters that start known names, and a multi-byte one.
+    /// letters that start known names, control bytes (NUL, SOH, GS, DEL)
+    /// and multi-byte ones whose bytes span 0x80 to 0xF0.
     const ALPHABET: &[char] = &[
-        'a', 'Z', '0', '9', ' ', '\t', '\r', '\n', ';', ':', '=', '<', '>', '@', '"', '\\', ',',
-        '.', '-', '_', '/', '!', '~', '(', ')', '&', 'r', 'n', 'u', 'q', 'c', 'R', 'é', '\0',
+        'a',
+        'Z',
+        '0',
+        '9',
+        ' ',
+        '\t',
+        '\r',
+        '\n',
+        ';',
+        ':',
+        '=',
+        '<',
+        '>',
+        '@',
+        '"',
+        '\\',
+        ',',
+        '.',
+        '-',
+        '_',
+        '/',
+        '!',
+        '~',
+        '(',
+        ')',
+        '&',
+        'r',
+        'n',
+        'u',
+        'q',
+        'c',
+        'R',
+        'é',
+        '\0',
         '\x1d',
+        '\x01',
+        '\x7f',
+        '\u{80}',
+        '\u{ff}',
+        '€',
+        '\u{1f600}',
     ];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {
@@ -940,7 +993,9 @@ mod tests {
             let pre = case % 11;
             s.extend(std::iter::repeat_n(b'x', pre));
             s.push(b'"');
-            let n = (case / 11) % 41;
+            // Up to 80 bytes: the three steps written out, the loop and the
+            // last, overlapping step.
+            let n = (case / 11) % 81;
             while s.len() < pre + 1 + n {
                 x ^= x << 13;
                 x ^= x >> 7;

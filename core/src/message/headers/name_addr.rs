@@ -130,6 +130,11 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     if b.get(end) != Some(&b'>') {
         return None;
     }
+    // Split here, where the '>' was just read: the compiler knows that
+    // byte, so both splits need no char-boundary check. The URI is cut
+    // from the text before the '>', which ends where it does.
+    let (before_gt, params) = value.split_at_checked(end)?;
+    let params = params.strip_prefix('>')?;
     let p = end + 1;
     // The first `tag` with a value (RFC 3261 §19.3), as offsets (none
     // when the end is 0): first the common `;tag=` right after '>' by one
@@ -160,8 +165,8 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
         } else {
             Some(class::sub(value, 0, display_end)?)
         },
-        uri: Uri::Sip(uri.slice(value)?),
-        params: Params::new(class::sub(value, p, b.len())?),
+        uri: Uri::Sip(uri.slice(before_gt)?),
+        params: Params::new(params),
         tag: if te == 0 {
             None
         } else {

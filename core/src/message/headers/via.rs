@@ -165,6 +165,9 @@ impl<'a> Via<'a> {
         if class::word8(b, 0)? != u64::from_le_bytes(*b"SIP/2.0/") {
             return None;
         }
+        // Sliced here, just after the compare: the compiler knows those
+        // eight bytes then, so the slices need no char-boundary checks.
+        let (protocol, version) = (value.get(..3)?, value.get(4..7)?);
         // The transport: UDP, TCP or TLS and the SP by one word compare
         // (the letters folded, as `from_token` does), else a token.
         let (transport, te) = match class::word4(b, 8)? | 0x0020_2020 {
@@ -245,8 +248,8 @@ impl<'a> Via<'a> {
             (s, e) => Some(class::sub(value, s, e)?),
         };
         Some(Via {
-            protocol: class::sub(value, 0, 3)?,
-            version: class::sub(value, 4, 7)?,
+            protocol,
+            version,
             transport,
             host: host.slice(value)?,
             port,
@@ -349,7 +352,11 @@ fn other_via_param(
             return None;
         }
     }
-    let name = &b[ns..ne];
+    // `get`, never failing here (`ns < ne <= b.len()`), keeps the
+    // function free of panics, so that the compiler knows it writes
+    // through its `&mut` arguments only and keeps what it knows of the
+    // bytes of `b` across the call (no char-boundary checks again).
+    let name = b.get(ns..ne)?;
     match name.len() {
         6 if branch.1 == 0 && ve > ne && eq_lower(name, b"branch") => {
             *branch = (ne + 1, ve);
@@ -363,15 +370,33 @@ fn other_via_param(
             } else {
                 // An rport that is not a port is the full parse's error.
                 // The value is ASCII (class PVALUE).
-                let v = &b[ne + 1..ve];
-                Some(port_value(v).or_else(|| {
-                    parse_u64(std::str::from_utf8(v).ok()?).and_then(|n| u16::try_from(n).ok())
-                })?)
+                let v = b.get(ne + 1..ve)?;
+                Some(port_value(v).or_else(|| u16::try_from(u64_value(v)?).ok())?)
             });
         }
         _ => {}
     }
     Some(ve)
+}
+
+/// `parse_u64` on bytes: a decimal number of 1 to 20 digits that fits
+/// in a `u64`, `None` for anything else. Here rather than a call to
+/// `str::from_utf8` and `parse_u64`: the compiler does not know what
+/// that call writes, and would drop what it knows of the message bytes
+/// in [`Via::parse_simple`] (its char-boundary checks would come back).
+fn u64_value(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 20 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for &c in v {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
 }
 
 /// A port of 1 to 5 digits up to 65535, inline; `None` for anything else
@@ -401,5 +426,67 @@ impl<'a> Typed<'a> for Via<'a> {
             return Ok(v);
         }
         Via::parse_reference(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`u64_value`] against `parse_u64` on the text, with every byte
+    /// value in every position of numbers of 0 to 21 digits, around the
+    /// `u64` and port limits; and the rport of [`Via::parse_simple`]
+    /// against the reference parse with those values.
+    #[test]
+    fn u64_value_agrees_with_parse_u64_on_every_byte() {
+        let reference = |v: &[u8]| std::str::from_utf8(v).ok().and_then(parse_u64);
+        let mut bases: Vec<String> = (0..=21).map(|n| "7".repeat(n)).collect();
+        bases.extend(
+            [
+                "18446744073709551615",
+                "18446744073709551616",
+                "99999999999999999999",
+                "65535",
+                "65536",
+                "000000000000000065535",
+                "00000000000000000000",
+            ]
+            .map(String::from),
+        );
+        for base in &bases {
+            let base = base.as_bytes();
+            assert_eq!(u64_value(base), reference(base), "{base:?}");
+            for at in 0..base.len() {
+                for c in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = c;
+                    assert_eq!(u64_value(&v), reference(&v), "{v:?}");
+                    // And as an rport value read by `other_via_param`,
+                    // when the value is one the simple form scans.
+                    let mut p = b";rport=".to_vec();
+                    p.extend_from_slice(&v);
+                    let mut rport = None;
+                    let end = other_via_param(&p, 0, &mut (0, 0), &mut (0, 0), &mut rport);
+                    let want = reference(&v).and_then(|n| u16::try_from(n).ok());
+                    match end {
+                        Some(e) if e == p.len() => assert_eq!(rport, Some(want), "{p:?}"),
+                        // Not a port: the full parse decides.
+                        None => assert_eq!(want, None, "{p:?}"),
+                        // The scan stopped at a byte outside the value.
+                        Some(_) => {}
+                    }
+                }
+            }
+            // The rport value as the simple parse reads it: by name
+            // spelled in another case, so that `other_via_param` takes it.
+            if let Ok(n) = std::str::from_utf8(base) {
+                for name in ["RPORT", "rport"] {
+                    let via = format!("SIP/2.0/UDP 10.0.0.1;{name}={n};branch=z9hG4bK1");
+                    if let Some(fast) = Via::parse_simple(&via) {
+                        assert_eq!(Via::parse_reference(&via), Ok(fast), "{via}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -423,14 +423,16 @@ pub(super) fn parse_content_length(v: &[u8]) -> Option<usize> {
     if v.is_empty() || v.len() > 19 {
         return None;
     }
-    let mut n: usize = 0;
+    // At most 19 digits: below 10^19, which a u64 holds, so the sum needs
+    // no overflow checks; usize may be narrower.
+    let mut n: u64 = 0;
     for &c in v {
         if !c.is_ascii_digit() {
             return None;
         }
-        n = n.checked_mul(10)?.checked_add(usize::from(c - b'0'))?;
+        n = n * 10 + u64::from(c - b'0');
     }
-    Some(n)
+    usize::try_from(n).ok()
 }
 
 /// Parses a Request-Line or Status-Line (RFC 3261 §7.1, §7.2). Elements are
@@ -658,6 +660,29 @@ fn is_version(v: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_length_is_one_to_nineteen_digits() {
+        assert_eq!(parse_content_length(b"0"), Some(0));
+        assert_eq!(parse_content_length(b"264"), Some(264));
+        assert_eq!(parse_content_length(b"007"), Some(7));
+        let max = 9_999_999_999_999_999_999_u64;
+        assert_eq!(
+            parse_content_length(b"9999999999999999999"),
+            usize::try_from(max).ok()
+        );
+        for bad in [
+            &b""[..],
+            b"+1",
+            b"-1",
+            b"1 ",
+            b" 1",
+            b"1a",
+            b"99999999999999999999",
+        ] {
+            assert_eq!(parse_content_length(bad), None, "{bad:?}");
+        }
+    }
 
     /// The common request lines take the one-pass form; anything odd is
     /// left to the full parse.

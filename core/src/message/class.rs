@@ -397,27 +397,89 @@ pub(crate) fn sub(s: &str, a: usize, e: usize) -> Option<&str> {
     Some(s.split_at_checked(e)?.0.split_at_checked(a)?.1)
 }
 
+/// Characters a mutation may put in, for every fast path's proptest: the
+/// grammar's delimiters, LWS, other control bytes (NUL, SOH, GS, DEL), and
+/// multi-byte ones whose bytes span 0x80 to 0xF0 (U+0080 is C2 80, U+00FF
+/// is C3 BF, U+07FF is DF BF, U+20AC is E2 82 AC, U+FFFD is EF BF BD,
+/// U+1F600 is F0 9F 98 80), so that a fast path that took a control or
+/// non-ASCII byte for a delimiter or a class member would disagree with
+/// its byte-by-byte reference.
+#[cfg(test)]
+const MUTATION_CHARS: &[char] = &[
+    'a',
+    'Z',
+    '0',
+    '9',
+    ' ',
+    '\t',
+    '\r',
+    '\n',
+    ';',
+    ':',
+    '=',
+    '<',
+    '>',
+    '@',
+    '"',
+    '\\',
+    ',',
+    '.',
+    '-',
+    '_',
+    '/',
+    '!',
+    '~',
+    '(',
+    ')',
+    '&',
+    'é',
+    '\0',
+    '\x01',
+    '\x1d',
+    '\x7f',
+    '\u{80}',
+    '\u{ff}',
+    '\u{7ff}',
+    '€',
+    '\u{fffd}',
+    '\u{1f600}',
+];
+
 /// Test inputs for the fast paths: one of `seeds` with fewer than `max_edits`
 /// single-character replacements, insertions or removals, each character
-/// taken from `alphabet`.
+/// taken from [`MUTATION_CHARS`] or `extra` (the characters that matter to
+/// one fast path in particular).
 #[cfg(test)]
 pub(crate) fn mutated(
     seeds: &'static [&'static str],
-    alphabet: &'static [char],
+    extra: &'static [char],
     max_edits: usize,
 ) -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::prelude::*;
+    let pick = move |c: usize| {
+        MUTATION_CHARS
+            .get(c)
+            .copied()
+            .unwrap_or_else(|| extra[c - MUTATION_CHARS.len()])
+    };
     (
         0..seeds.len(),
-        prop::collection::vec((any::<usize>(), 0..3u8, 0..alphabet.len()), 0..max_edits),
+        prop::collection::vec(
+            (
+                any::<usize>(),
+                0..3u8,
+                0..MUTATION_CHARS.len() + extra.len(),
+            ),
+            0..max_edits,
+        ),
     )
         .prop_map(move |(seed, edits)| {
             let mut v: Vec<char> = seeds[seed].chars().collect();
             for (at, op, c) in edits {
                 let at = at % (v.len() + 1);
                 match op {
-                    0 if at < v.len() => v[at] = alphabet[c],
-                    1 => v.insert(at, alphabet[c]),
+                    0 if at < v.len() => v[at] = pick(c),
+                    1 => v.insert(at, pick(c)),
                     _ if at < v.len() => {
                         v.remove(at);
                     }
@@ -632,64 +694,11 @@ mod tests {
         "a@b@c",
     ];
 
-    /// Characters an edit may put in: the grammar's delimiters, LWS,
-    /// other control bytes (NUL, SOH, GS, DEL), and multi-byte ones whose
-    /// bytes span 0x80 to 0xF0 (U+0080 is C2 80, U+00FF is C3 BF, U+07FF
-    /// is DF BF, U+20AC is E2 82 AC, U+FFFD is EF BF BD, U+1F600 is
-    /// F0 9F 98 80), so that a fast path that took a control or non-ASCII
-    /// byte for a delimiter or a class member would disagree with its
-    /// byte-by-byte reference.
+    /// Characters an edit may put in besides the common ones
+    /// ([`super::MUTATION_CHARS`]): those of IPv6 references, escapes,
+    /// URI and Call-ID punctuation, and the letters of `SIP/2`.
     const ALPHABET: &[char] = &[
-        'a',
-        'Z',
-        '0',
-        '9',
-        ' ',
-        '\t',
-        '\r',
-        '\n',
-        ';',
-        ':',
-        '=',
-        '<',
-        '>',
-        '@',
-        '"',
-        '\\',
-        '[',
-        ']',
-        ',',
-        '?',
-        '%',
-        '.',
-        '-',
-        '_',
-        '/',
-        '!',
-        '~',
-        '*',
-        '\'',
-        '(',
-        ')',
-        '&',
-        '+',
-        '$',
-        '#',
-        'é',
-        'S',
-        'I',
-        'P',
-        '2',
-        '\0',
-        '\x01',
-        '\x1d',
-        '\x7f',
-        '\u{80}',
-        '\u{ff}',
-        '\u{7ff}',
-        '€',
-        '\u{fffd}',
-        '\u{1f600}',
+        '[', ']', '?', '%', '*', '\'', '+', '$', '#', 'S', 'I', 'P', '2',
     ];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {

@@ -420,11 +420,18 @@ mod tests {
         assert_eq!(lws.map(|m| m.header_str("subject")), Ok(Some("a")));
         // HT and UTF-8 text stop the ASCII scan; the scan with TEXT reads
         // their lines byte by byte, to the reference's message (which
-        // debug builds check on every parse).
+        // debug builds check on every parse). So do more LWS than one SP
+        // after the colon and LWS after a value, which it trims.
         for (text, subject) in [
             ("OPTIONS sip:a SIP/2.0\r\nSubject:\ta\tb\r\n\r\n", "a\tb"),
             ("OPTIONS sip:a SIP/2.0\r\nSubject: Jürgen\r\n\r\n", "Jürgen"),
             ("SIP/2.0 183 Sessão em andamento\r\nSubject: x\r\n\r\n", "x"),
+            ("OPTIONS sip:a SIP/2.0\r\nSubject:  a\r\nl: 0\r\n\r\n", "a"),
+            (
+                "OPTIONS sip:a SIP/2.0\r\nl: 0 \r\nSubject:   a b  \r\n\r\n",
+                "a b",
+            ),
+            ("OPTIONS sip:a SIP/2.0\r\nl:  0\r\nSubject:  \r\n\r\n", ""),
         ] {
             let mut headers = HeaderIndex::new();
             assert_eq!(
@@ -463,28 +470,6 @@ mod tests {
         ] {
             let mut headers = HeaderIndex::new();
             assert!(head::<false>(text, &limits, &mut headers).is_some(), "{text:?}");
-        }
-        // More LWS than one SP after the colon, or LWS after a value, is
-        // left to the scan with TEXT, which trims it as the reference does.
-        for (text, value) in [
-            ("OPTIONS sip:a SIP/2.0\r\nContent-Length:  0\r\n\r\n", "0"),
-            ("OPTIONS sip:a SIP/2.0\r\nContent-Length: 0 \r\n\r\n", "0"),
-            ("OPTIONS sip:a SIP/2.0\r\nSubject:   a b  \r\n\r\n", "a b"),
-            ("OPTIONS sip:a SIP/2.0\r\nSubject:  \r\n\r\n", ""),
-        ] {
-            let mut headers = HeaderIndex::new();
-            assert_eq!(
-                head::<false>(text.as_bytes(), &limits, &mut headers),
-                None,
-                "{text:?}"
-            );
-            headers.clear();
-            assert!(
-                head::<true>(text.as_bytes(), &limits, &mut headers).is_some(),
-                "{text:?}"
-            );
-            let m = super::super::parse(text.as_bytes()).expect(text);
-            assert_eq!(m.headers().next().map(|h| h.value), Some(value), "{text:?}");
         }
         // A name past the 16-byte window still resolves, and so does one
         // of exactly 16 bytes, whose colon is the byte after the window.

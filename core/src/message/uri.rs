@@ -223,10 +223,24 @@ fn ipv4_at(b: &[u8], at: usize) -> Option<(Ipv4Addr, usize)> {
 /// it: the reads have no bounds checks).
 #[inline(always)]
 fn ipv4_16(w: &[u8; 16]) -> Option<(Ipv4Addr, usize)> {
+    ipv4_by(|i| w[i], 0)
+}
+
+/// [`ipv4_at`] one byte at a time, for the last bytes of a value.
+#[inline(never)]
+fn ipv4_at_bytes(b: &[u8], at: usize) -> Option<(Ipv4Addr, usize)> {
+    ipv4_by(|i| b.get(i).copied().unwrap_or(0xFF), at)
+}
+
+/// The IPv4 address at `at` and the position after it, reading byte `i`
+/// by `byte(i)` (0xFF past the end): four parts of one to three digits,
+/// each at most 255, with a dot between them.
+#[inline(always)]
+fn ipv4_by(byte: impl Fn(usize) -> u8, at: usize) -> Option<(Ipv4Addr, usize)> {
     // The digit at `i` as 0 to 9, or 10 and more for anything else.
-    let digit = |i: usize| u32::from(w[i].wrapping_sub(b'0'));
+    let digit = |i: usize| u32::from(byte(i).wrapping_sub(b'0'));
     let mut addr: u32 = 0;
-    let mut i = 0;
+    let mut i = at;
     for k in 0..4 {
         let mut v = digit(i);
         if v > 9 {
@@ -250,51 +264,12 @@ fn ipv4_16(w: &[u8; 16]) -> Option<(Ipv4Addr, usize)> {
         if k == 3 {
             break;
         }
-        if w[i] != b'.' {
+        if byte(i) != b'.' {
             return None;
         }
         i += 1;
     }
     Some((Ipv4Addr::from(addr), i))
-}
-
-/// [`ipv4_at`] one byte at a time, for the last bytes of a value.
-#[inline(never)]
-fn ipv4_at_bytes(b: &[u8], at: usize) -> Option<(Ipv4Addr, usize)> {
-    // The digit at `i` as 0 to 9, or 10 and more for anything else.
-    let digit = |i: usize| u32::from(b.get(i).map_or(255, |c| c.wrapping_sub(b'0')));
-    let mut addr: u32 = 0;
-    let mut i = at;
-    let mut k = 0;
-    loop {
-        let mut v = digit(i);
-        if v > 9 {
-            return None;
-        }
-        i += 1;
-        let d = digit(i);
-        if d <= 9 {
-            v = v * 10 + d;
-            i += 1;
-            let d = digit(i);
-            if d <= 9 {
-                v = v * 10 + d;
-                i += 1;
-                if v > 255 {
-                    return None;
-                }
-            }
-        }
-        addr = addr << 8 | v;
-        if k == 3 {
-            return Some((Ipv4Addr::from(addr), i));
-        }
-        if b.get(i) != Some(&b'.') {
-            return None;
-        }
-        i += 1;
-        k += 1;
-    }
 }
 
 /// A host found by [`scan_hostport_at`], kept as offsets until the parse

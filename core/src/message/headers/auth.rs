@@ -886,52 +886,9 @@ mod tests {
         " Digest realm=x ",
     ];
 
-    /// Characters an edit may put in: the grammar's delimiters, LWS, the
-    /// letters that start known names, control bytes (NUL, SOH, GS, DEL)
-    /// and multi-byte ones whose bytes span 0x80 to 0xF0.
-    const ALPHABET: &[char] = &[
-        'a',
-        'Z',
-        '0',
-        '9',
-        ' ',
-        '\t',
-        '\r',
-        '\n',
-        ';',
-        ':',
-        '=',
-        '<',
-        '>',
-        '@',
-        '"',
-        '\\',
-        ',',
-        '.',
-        '-',
-        '_',
-        '/',
-        '!',
-        '~',
-        '(',
-        ')',
-        '&',
-        'r',
-        'n',
-        'u',
-        'q',
-        'c',
-        'R',
-        'é',
-        '\0',
-        '\x1d',
-        '\x01',
-        '\x7f',
-        '\u{80}',
-        '\u{ff}',
-        '€',
-        '\u{1f600}',
-    ];
+    /// Characters an edit may put in besides the common ones: the
+    /// letters that start known parameter names.
+    const ALPHABET: &[char] = &['r', 'n', 'u', 'q', 'c', 'R'];
 
     fn mutated() -> impl proptest::strategy::Strategy<Value = String> {
         crate::message::class::mutated(SEEDS, ALPHABET, 5)

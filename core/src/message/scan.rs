@@ -248,7 +248,14 @@ impl<'a> Iterator for CommaSplit<'a> {
 /// (empty, sign, non-digit, overflow).
 #[inline]
 pub(crate) fn parse_u64(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
+    parse_u64_bytes(s.as_bytes())
+}
+
+/// [`parse_u64`] on bytes, for fast paths that must not call through a
+/// `&str` (a call the compiler cannot see through makes it forget what it
+/// knew of the bytes, and their slices' char-boundary checks come back).
+#[inline]
+pub(crate) fn parse_u64_bytes(b: &[u8]) -> Option<u64> {
     if b.is_empty() || b.len() > 20 {
         return None;
     }

@@ -6,7 +6,7 @@ use super::super::class::{self, eq_lower, span};
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
 use super::super::params::{split_params, Params};
-use super::super::scan::{is_token_char, is_ws, parse_u64, trim};
+use super::super::scan::{is_token_char, is_ws, parse_u64, parse_u64_bytes, trim};
 use super::super::uri::{parse_hostport, port_at, scan_hostport_at, Host};
 use super::Typed;
 
@@ -371,32 +371,12 @@ fn other_via_param(
                 // An rport that is not a port is the full parse's error.
                 // The value is ASCII (class PVALUE).
                 let v = b.get(ne + 1..ve)?;
-                Some(port_value(v).or_else(|| u16::try_from(u64_value(v)?).ok())?)
+                Some(port_value(v).or_else(|| u16::try_from(parse_u64_bytes(v)?).ok())?)
             });
         }
         _ => {}
     }
     Some(ve)
-}
-
-/// `parse_u64` on bytes: a decimal number of 1 to 20 digits that fits
-/// in a `u64`, `None` for anything else. Here rather than a call to
-/// `str::from_utf8` and `parse_u64`: the compiler does not know what
-/// that call writes, and would drop what it knows of the message bytes
-/// in [`Via::parse_simple`] (its char-boundary checks would come back).
-fn u64_value(v: &[u8]) -> Option<u64> {
-    if v.is_empty() || v.len() > 20 {
-        return None;
-    }
-    let mut n: u64 = 0;
-    for &c in v {
-        let d = c.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
-    }
-    Some(n)
 }
 
 /// A port of 1 to 5 digits up to 65535, inline; `None` for anything else
@@ -433,13 +413,18 @@ impl<'a> Typed<'a> for Via<'a> {
 mod tests {
     use super::*;
 
-    /// [`u64_value`] against `parse_u64` on the text, with every byte
-    /// value in every position of numbers of 0 to 21 digits, around the
-    /// `u64` and port limits; and the rport of [`Via::parse_simple`]
-    /// against the reference parse with those values.
+    /// [`parse_u64_bytes`] against the standard library's parse of the
+    /// digits, with every byte value in every position of numbers of 0 to
+    /// 21 digits, around the `u64` and port limits; and the rport of
+    /// [`Via::parse_simple`] against the reference parse with those values.
     #[test]
-    fn u64_value_agrees_with_parse_u64_on_every_byte() {
-        let reference = |v: &[u8]| std::str::from_utf8(v).ok().and_then(parse_u64);
+    fn u64_bytes_agree_with_the_standard_parse_on_every_byte() {
+        let reference = |v: &[u8]| {
+            let digits = (1..=20).contains(&v.len()) && v.iter().all(u8::is_ascii_digit);
+            digits
+                .then(|| std::str::from_utf8(v).ok()?.parse::<u64>().ok())
+                .flatten()
+        };
         let mut bases: Vec<String> = (0..=21).map(|n| "7".repeat(n)).collect();
         bases.extend(
             [
@@ -455,12 +440,12 @@ mod tests {
         );
         for base in &bases {
             let base = base.as_bytes();
-            assert_eq!(u64_value(base), reference(base), "{base:?}");
+            assert_eq!(parse_u64_bytes(base), reference(base), "{base:?}");
             for at in 0..base.len() {
                 for c in 0..=255u8 {
                     let mut v = base.to_vec();
                     v[at] = c;
-                    assert_eq!(u64_value(&v), reference(&v), "{v:?}");
+                    assert_eq!(parse_u64_bytes(&v), reference(&v), "{v:?}");
                     // And as an rport value read by `other_via_param`,
                     // when the value is one the simple form scans.
                     let mut p = b";rport=".to_vec();

@@ -438,11 +438,11 @@ pub(super) fn parse_content_length(v: &[u8]) -> Option<usize> {
 /// Parses a Request-Line or Status-Line (RFC 3261 §7.1, §7.2). Elements are
 /// separated by exactly one SP (RFC 4475 §3.1.2.8 to §3.1.2.10).
 pub(super) fn parse_start_line(line: &str) -> Result<StartLine<'_>, ParseError> {
-    if let Some(start) = simple_status_line(line).or_else(|| simple_request_line(line)) {
+    if let Some(start) = simple_status_line(line) {
         debug_assert_eq!(start_line_reference(line), Ok(start));
         return Ok(start);
     }
-    start_line_reference(line)
+    parse_start_line_after_status(line)
 }
 
 /// [`parse_start_line`] for a line that [`simple_status_line`] did not

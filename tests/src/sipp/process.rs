@@ -80,7 +80,24 @@ fn temp_dir() -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// Starts SIPp on a free port. The port is free when picked, but another
+/// test (or this run's own probe in `until_bound`) may hold it for a moment
+/// before SIPp binds it: SIPp then exits with EADDRINUSE, and is started
+/// again on another port, a few times at most.
 pub(super) fn spawn(cfg: Sipp) -> std::io::Result<SippRun> {
+    const ATTEMPTS: usize = 5;
+    let mut attempt = 1;
+    loop {
+        match spawn_once(&cfg) {
+            Err(e) if attempt < ATTEMPTS && e.to_string().contains("Address already in use") => {
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+fn spawn_once(cfg: &Sipp) -> std::io::Result<SippRun> {
     let dir = temp_dir()?;
     let port = free_port(cfg.ip)?;
     let mut cmd = Command::new(&cfg.bin);

@@ -141,22 +141,48 @@ impl<'a> Blocks<'a> {
             if m != 0 {
                 return Some(p + m.trailing_zeros() as usize);
             }
+            return self.stop_after_block(p, max_span);
         }
-        let mut q = p;
+        self.stop_from(p, max_span)
+    }
+
+    /// [`next_stop`](Self::next_stop) when the current block holds no
+    /// stop at or after `p`, which lies in it: the first stop of the
+    /// blocks after it, whose bits need no shift.
+    #[inline(always)]
+    fn stop_after_block(&mut self, p: usize, max_span: usize) -> Option<usize> {
         loop {
             if self.base + BLOCK >= self.data.len() {
                 return None;
             }
             self.base += BLOCK;
             self.fill();
-            q = q.max(self.base);
-            let off = q - self.base;
+            if self.stops != 0 {
+                let stop = self.base + self.stops.trailing_zeros() as usize;
+                return (stop - p <= max_span).then_some(stop);
+            }
+        }
+    }
+
+    /// [`next_stop`](Self::next_stop) when `p` lies past the current
+    /// block (a line that starts right after a block ends): the blocks up
+    /// to the one that holds `p`, then the search from `p`. Rare: only
+    /// where a CRLF ends a block.
+    #[inline(never)]
+    fn stop_from(&mut self, p: usize, max_span: usize) -> Option<usize> {
+        loop {
+            if self.base + BLOCK >= self.data.len() {
+                return None;
+            }
+            self.base += BLOCK;
+            self.fill();
+            let off = p - self.base;
             if off < BLOCK {
                 let m = self.stops >> off;
                 if m != 0 {
-                    let stop = q + m.trailing_zeros() as usize;
-                    return (stop - p <= max_span).then_some(stop);
+                    return Some(p + m.trailing_zeros() as usize);
                 }
+                return self.stop_after_block(p, max_span);
             }
         }
     }

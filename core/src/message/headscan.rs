@@ -335,10 +335,11 @@ pub(crate) fn head<'a, const TEXT: bool>(
             while ve > vs && is_lws(data[ve - 1]) {
                 ve -= 1;
             }
-        } else if data[vs] == b' ' || (ve > vs && data[ve - 1] == b' ') {
+        } else if data[vs] == b' ' || data[cr - 1] == b' ' {
             // More LWS than one SP after the colon, or LWS after the
-            // value: rare, and left to the scan with `TEXT`, which trims
-            // it (HT never reaches here: it is a stop byte).
+            // value (or an SP alone): rare, and left to the scan with
+            // `TEXT`, which trims it (HT never reaches here: it is a stop
+            // byte).
             return None;
         }
         if name == HeaderName::ContentLength {
@@ -458,6 +459,7 @@ mod tests {
                 "a b",
             ),
             ("OPTIONS sip:a SIP/2.0\r\nl:  0\r\nSubject:  \r\n\r\n", ""),
+            ("OPTIONS sip:a SIP/2.0\r\nSubject: \r\nl: 0\r\n\r\n", ""),
         ] {
             let mut headers = HeaderIndex::new();
             assert_eq!(
@@ -491,7 +493,7 @@ mod tests {
             &b"INVITE sip:bob@biloxi.example.com SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.101:5060;rport;branch=z9hG4bK776asdhds\r\nMax-Forwards: 70\r\nTo: Bob <sip:bob@biloxi.example.com>\r\nFrom: Alice <sip:alice@atlanta.example.com>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.atlanta.example.com\r\nCSeq: 314159 INVITE\r\nContent-Length: 0\r\n\r\n"[..],
             b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP h;branch=z9hG4bK1\r\ni: x\r\nl: 0\r\n\r\n",
             b"\r\n\r\nSIP/2.0 401 Unauthorized\r\nWWW-Authenticate: Digest realm=\"a\", nonce=\"b\"\r\nContent-Length: 0\r\n\r\n",
-            b"OPTIONS sip:a SIP/2.0\r\nSubject:\r\nTo:<sip:b>\r\nX: \r\n\r\n",
+            b"OPTIONS sip:a SIP/2.0\r\nSubject:\r\nTo:<sip:b>\r\nX:\r\n\r\n",
             b"OPTIONS sip:a SIP/2.0\r\n\r\n",
         ] {
             let mut headers = HeaderIndex::new();

@@ -242,7 +242,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
     }
     let data_start = pos;
     let mut blocks = Blocks::new(data, data_start);
-    let crlf_at = |cr: usize| data.get(cr..cr + 2) == Some(b"\r\n");
+    let crlf_at = |cr: usize| data.get(cr..).and_then(|r| r.first_chunk::<2>()) == Some(b"\r\n");
 
     // Whether every line so far held only ASCII (always, without TEXT).
     let mut ascii = true;

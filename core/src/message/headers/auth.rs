@@ -319,6 +319,29 @@ fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
     unpaired(j)
 }
 
+/// The known parameter in slot `k` of a list too long for offsets (its
+/// slot holds `marker`): the pass that built the view, again. It takes
+/// the list and the marker, not the view, so that a view that is looked
+/// up need not be kept in memory for it (its fields stay in registers).
+#[cold]
+#[inline(never)]
+fn known_long(params: &str, marker: (u16, u16), k: usize) -> Option<&str> {
+    let mut at = None;
+    let mut found = |slot, vs, ve| {
+        if slot == k && at.is_none() {
+            at = Some((vs, ve));
+        }
+    };
+    match marker {
+        LONG_LENIENT => lenient_params(params, &mut found),
+        // Checked when the view was built.
+        LONG_DIGEST => drop(digest_params(params, &mut found)),
+        // Offsets always slice `params`.
+        _ => debug_assert!(false, "slot {k} does not slice the list"),
+    }
+    at.and_then(|(vs, ve)| params.get(vs..ve))
+}
+
 impl<'a> AuthValue<'a> {
     /// Whether the scheme is Digest (case-insensitive).
     pub fn is_digest(&self) -> bool {
@@ -350,29 +373,9 @@ impl<'a> AuthValue<'a> {
         match self.known[k] {
             (0, _) => None,
             // Fails only for the long markers, start past end.
-            (s, e) => class::sub(self.params, s.into(), e.into()).or_else(|| self.known_long(k)),
+            (s, e) => class::sub(self.params, s.into(), e.into())
+                .or_else(|| known_long(self.params, self.known[k], k)),
         }
-    }
-
-    /// The known parameter in slot `k` of a list too long for offsets:
-    /// the pass that built the view, again.
-    #[cold]
-    #[inline(never)]
-    fn known_long(&self, k: usize) -> Option<&'a str> {
-        let mut at = None;
-        let mut found = |slot, vs, ve| {
-            if slot == k && at.is_none() {
-                at = Some((vs, ve));
-            }
-        };
-        match self.known[k] {
-            LONG_LENIENT => lenient_params(self.params, &mut found),
-            // Checked when the view was built.
-            LONG_DIGEST => drop(digest_params(self.params, &mut found)),
-            // Offsets always slice `params`.
-            _ => debug_assert!(false, "slot {k} does not slice the list"),
-        }
-        at.and_then(|(vs, ve)| self.params.get(vs..ve))
     }
 
     /// `realm`.

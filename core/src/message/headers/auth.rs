@@ -226,40 +226,42 @@ const fn name_eq(name: &[u8]) -> (u64, u64, u64) {
 const FOLD8: u64 = 0x2020_2020_2020_2020;
 
 /// A known name and its `=` at the start of `b`, by the first letter and
-/// one or two word compares: its slot and the length with the `=`. `None`
+/// one or two word compares: its slot and the bytes after the `=` (cut in
+/// each arm, where the length is a constant that the word load has
+/// already bounded, so that the cut tests nothing). `None`
 /// for any other name, or when fewer than eight bytes remain: the
 /// class-table scan and [`known_index`] decide then.
 #[inline(always)]
-fn known_name(b: &[u8]) -> Option<(usize, usize)> {
+fn known_name(b: &[u8]) -> Option<(usize, &[u8])> {
     let w = u64::from_le_bytes(*b.first_chunk::<8>()?);
     let is = |(mask, fold, want): (u64, u64, u64)| w & mask | fold == want;
     let is8 = |name: &[u8; 8]| w | FOLD8 == u64::from_le_bytes(*name) && b.get(8) == Some(&b'=');
     // Both cases of the first letter rather than a fold: the jump table
     // is indexed by the byte as it stands, two instructions fewer a name
     // (the word compare folds and checks that byte again).
-    let (k, n) = match w as u8 {
-        b'r' | b'R' if is(const { name_eq(b"realm") }) => (0, 5),
-        b'r' | b'R' if is8(b"response") => (11, 8),
-        b'n' | b'N' if is(const { name_eq(b"nonce") }) => (1, 5),
-        b'n' | b'N' if is(const { name_eq(b"nc") }) => (13, 2),
-        b'o' | b'O' if is(const { name_eq(b"opaque") }) => (2, 6),
+    let (k, v) = match w as u8 {
+        b'r' | b'R' if is(const { name_eq(b"realm") }) => (0, &b[6..]),
+        b'r' | b'R' if is8(b"response") => (11, &b[9..]),
+        b'n' | b'N' if is(const { name_eq(b"nonce") }) => (1, &b[6..]),
+        b'n' | b'N' if is(const { name_eq(b"nc") }) => (13, &b[3..]),
+        b'o' | b'O' if is(const { name_eq(b"opaque") }) => (2, &b[7..]),
         b'a' | b'A'
             if w | FOLD8 == u64::from_le_bytes(*b"algorith")
                 && matches!(b.get(8..10), Some([m, b'=']) if m | 0x20 == b'm') =>
         {
-            (3, 9)
+            (3, &b[10..])
         }
-        b'd' | b'D' if is(const { name_eq(b"domain") }) => (4, 6),
-        b's' | b'S' if is(const { name_eq(b"stale") }) => (5, 5),
-        b'q' | b'Q' if is(const { name_eq(b"qop") }) => (6, 3),
-        b'c' | b'C' if is(const { name_eq(b"charset") }) => (7, 7),
-        b'c' | b'C' if is(const { name_eq(b"cnonce") }) => (12, 6),
-        b'u' | b'U' if is8(b"userhash") => (8, 8),
-        b'u' | b'U' if is8(b"username") => (9, 8),
-        b'u' | b'U' if is(const { name_eq(b"uri") }) => (10, 3),
+        b'd' | b'D' if is(const { name_eq(b"domain") }) => (4, &b[7..]),
+        b's' | b'S' if is(const { name_eq(b"stale") }) => (5, &b[6..]),
+        b'q' | b'Q' if is(const { name_eq(b"qop") }) => (6, &b[4..]),
+        b'c' | b'C' if is(const { name_eq(b"charset") }) => (7, &b[8..]),
+        b'c' | b'C' if is(const { name_eq(b"cnonce") }) => (12, &b[7..]),
+        b'u' | b'U' if is8(b"userhash") => (8, &b[9..]),
+        b'u' | b'U' if is8(b"username") => (9, &b[9..]),
+        b'u' | b'U' if is(const { name_eq(b"uri") }) => (10, &b[4..]),
         _ => return None,
     };
-    Some((k, n + 1))
+    Some((k, v))
 }
 
 /// The bits of the `"` among sixteen bytes, lowest byte first.
@@ -541,7 +543,7 @@ impl<'a> AuthValue<'a> {
         loop {
             // The name and its '=': a known one by a word compare, any
             // other token by the class table.
-            let (slot, n) = match known_name(rest) {
+            let (slot, value) = match known_name(rest) {
                 Some(found) => found,
                 // More than one SP after a comma.
                 None if rest.first() == Some(&b' ') => {
@@ -555,10 +557,11 @@ impl<'a> AuthValue<'a> {
                     if ne == 0 || rest.get(ne) != Some(&b'=') {
                         return None;
                     }
-                    (known_index(&rest[..ne]).unwrap_or(KNOWN.len()), ne + 1)
+                    let k = known_index(&rest[..ne]).unwrap_or(KNOWN.len());
+                    (k, rest.get(ne + 1..)?)
                 }
             };
-            rest = rest.get(n..)?;
+            rest = value;
             let (text, len, after) = if let [b'"', text @ ..] = rest {
                 let len = first_quote(text, b)?;
                 // The byte before the closing quote is `rest[len]` (the
@@ -583,11 +586,14 @@ impl<'a> AuthValue<'a> {
             }
             // ", " in one test; any further SPs are skipped before the
             // next name.
-            rest = match after {
-                [b',', b' ', more @ ..] => more,
-                [] => break,
-                [b',', more @ ..] => more,
-                _ => return None,
+            rest = match after.split_first_chunk::<2>() {
+                // Both bytes in one compare.
+                Some((b", ", more)) => more,
+                _ => match after {
+                    [] => break,
+                    [b',', more @ ..] => more,
+                    _ => return None,
+                },
             };
         }
         Some(AuthValue {
@@ -1012,6 +1018,9 @@ mod tests {
     /// changed to every other.
     #[test]
     fn known_name_agrees_with_the_token_scan() {
+        // The slot and the length of the name with its `=`, from the rest
+        // that `known_name` gives.
+        let known_name = |b: &[u8]| known_name(b).map(|(k, v)| (k, b.len() - v.len()));
         let scan = |b: &[u8]| {
             let ne = span(b, 0, class::TOKEN);
             if ne == 0 || b.get(ne) != Some(&b'=') {

@@ -285,55 +285,71 @@ fn quotes16(c: &[u8; 16]) -> u32 {
 /// last step reads the last sixteen bytes of `whole` and drops the bits
 /// of those before the rest of `text`.
 ///
-/// [`AuthValue::parse_simple`] makes the same two steps itself, with
-/// the byte before the quote taken from the slice that holds the opening
-/// quote (no underflow to check); this form is the one the test pins
-/// against the reference scan.
+/// The scan is [`quoted_text`], which [`AuthValue::parse_simple`] calls;
+/// this form, by the index in `text`, is the one the test pins against
+/// the reference scan (and the bytes after the quote with it).
 #[cfg(test)]
 fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
-    let j = first_quote(text, whole)?;
-    // The quote at `j`, unless a `\` comes just before it.
-    match j.checked_sub(1).map(|k| text.get(k)) {
-        Some(Some(b'\\')) => None,
-        _ => Some(j),
-    }
+    // The opening quote comes just before `text`.
+    let quoted = whole.get(whole.len().checked_sub(text.len() + 1)?..)?;
+    let (len, after) = quoted_text(quoted, whole)?;
+    // What follows is the rest of `text` after the quote.
+    assert_eq!(text.get(len + 1..), Some(after));
+    Some(len)
 }
 
-/// The index of the first `"` in `text`, sixteen bytes a step, whether a
-/// `\` comes before it or not ([`closing_quote`] without that check, for
-/// a caller that has the byte before `text` at hand); `None` when there
-/// is none or `whole` is shorter than sixteen bytes.
+/// [`closing_quote`] on `quoted`, which starts with the opening quote:
+/// the length of the text and the bytes after the closing quote. Each
+/// step reads sixteen bytes of text from a slice that starts one byte
+/// earlier, so that the byte before a quote at `j` is that slice's byte
+/// `j` and the bytes after it start at `j + 2`: with `j` below sixteen
+/// and the slice seventeen bytes long, neither tests a bound.
 #[inline(always)]
-fn first_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
-    debug_assert!(whole.ends_with(text));
-    let mut rest = text;
+fn quoted_text<'b>(quoted: &'b [u8], whole: &[u8]) -> Option<(usize, &'b [u8])> {
+    debug_assert!(whole.ends_with(quoted) && quoted.first() == Some(&b'"'));
+    // The byte before what is left of the text, then that text.
+    let mut q = quoted;
+    // One step of sixteen bytes; the quote and a `\` before it (a
+    // quoted-pair, which the reference parse resolves) end the scan.
+    macro_rules! step {
+        ($c:expr) => {{
+            let m = quotes16($c);
+            if m != 0 {
+                // `m` has sixteen bits: the mask only says so.
+                let j = (m.trailing_zeros() & 15) as usize;
+                if q[j] == b'\\' {
+                    return None;
+                }
+                return Some((quoted.len() - q.len() + j, &q[j + 2..]));
+            }
+            q = &q[16..];
+        }};
+    }
     // The first three steps written out, before the loop: most values
     // (realms, nonces of 32 characters) end in them, without the loop's
-    // counting.
+    // jump back.
     for _ in 0..3 {
-        if let Some((c, more)) = rest.split_first_chunk::<16>() {
-            let m = quotes16(c);
-            if m != 0 {
-                return Some(text.len() - rest.len() + m.trailing_zeros() as usize);
-            }
-            rest = more;
+        if let Some(c) = q.get(1..17) {
+            let c: &[u8; 16] = c.try_into().ok()?;
+            step!(c);
         }
     }
     loop {
-        if let Some((c, more)) = rest.split_first_chunk::<16>() {
-            let m = quotes16(c);
-            if m != 0 {
-                return Some(text.len() - rest.len() + m.trailing_zeros() as usize);
-            }
-            rest = more;
+        if let Some(c) = q.get(1..17) {
+            let c: &[u8; 16] = c.try_into().ok()?;
+            step!(c);
         } else {
-            // 0..=15 bytes left, the last ones of `whole`.
-            let n = rest.len();
+            // 0..=15 bytes of text left, the last ones of `whole`.
+            let n = q.len() - 1;
             let m = quotes16(whole.last_chunk::<16>()?) >> (16 - n);
             if m == 0 {
                 return None;
             }
-            return Some(text.len() - n + m.trailing_zeros() as usize);
+            let j = m.trailing_zeros() as usize;
+            if q.get(j) == Some(&b'\\') {
+                return None;
+            }
+            return Some((quoted.len() - q.len() + j, q.get(j + 2..)?));
         }
     }
 }
@@ -563,15 +579,8 @@ impl<'a> AuthValue<'a> {
             };
             rest = value;
             let (text, len, after) = if let [b'"', text @ ..] = rest {
-                let len = first_quote(text, b)?;
-                // The byte before the closing quote is `rest[len]` (the
-                // opening quote when the text is empty): a `\` there
-                // makes a quoted-pair of the quote, which the full parse
-                // resolves ([`closing_quote`]).
-                if rest.get(len) == Some(&b'\\') {
-                    return None;
-                }
-                (text, len, text.get(len + 1..)?)
+                let (len, after) = quoted_text(rest, b)?;
+                (text, len, after)
             } else {
                 let len = span(rest, 0, class::TOKEN);
                 if len == 0 {

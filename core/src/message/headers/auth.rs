@@ -300,10 +300,11 @@ fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
 
 /// [`closing_quote`] on `quoted`, which starts with the opening quote:
 /// the length of the text and the bytes after the closing quote. Each
-/// step reads sixteen bytes of text from a slice that starts one byte
-/// earlier, so that the byte before a quote at `j` is that slice's byte
-/// `j` and the bytes after it start at `j + 2`: with `j` below sixteen
-/// and the slice seventeen bytes long, neither tests a bound.
+/// step reads sixteen (or thirty-two) bytes of text from a slice that
+/// starts one byte earlier, so that the byte before a quote at `j` is
+/// that slice's byte `j` and the bytes after it start at `j + 2`: with
+/// `j` below the step and the slice one byte longer, neither tests a
+/// bound.
 #[inline(always)]
 fn quoted_text<'b>(quoted: &'b [u8], whole: &[u8]) -> Option<(usize, &'b [u8])> {
     debug_assert!(whole.ends_with(quoted) && quoted.first() == Some(&b'"'));
@@ -325,14 +326,26 @@ fn quoted_text<'b>(quoted: &'b [u8], whole: &[u8]) -> Option<(usize, &'b [u8])> 
             q = &q[16..];
         }};
     }
-    // The first three steps written out, before the loop: most values
-    // (realms, nonces of 32 characters) end in them, without the loop's
-    // jump back.
-    for _ in 0..3 {
-        if let Some(c) = q.get(1..17) {
-            let c: &[u8; 16] = c.try_into().ok()?;
-            step!(c);
+    // The first step takes sixteen bytes, the second thirty-two (two
+    // compares, one test): most values (realms, nonces of 32
+    // characters) end in them.
+    if let Some(c) = q.get(1..17) {
+        let c: &[u8; 16] = c.try_into().ok()?;
+        step!(c);
+    }
+    if let Some(c) = q.get(1..33) {
+        let c: &[u8; 32] = c.try_into().ok()?;
+        let (lo, hi) = c.split_at(16);
+        let m = quotes16(lo.try_into().ok()?) | quotes16(hi.try_into().ok()?) << 16;
+        if m != 0 {
+            // `m` has thirty-two bits: the mask only says so.
+            let j = (m.trailing_zeros() & 31) as usize;
+            if q[j] == b'\\' {
+                return None;
+            }
+            return Some((quoted.len() - q.len() + j, &q[j + 2..]));
         }
+        q = &q[32..];
     }
     loop {
         if let Some(c) = q.get(1..17) {

@@ -320,7 +320,7 @@ impl<'a> Message<'a> {
             TypedAll::Values(self.header_values(T::NAME).map(parse))
         } else {
             TypedAll::Lines {
-                headers: self.headers.iter(),
+                headers: &self.headers,
                 named: |h: &RawHeader| h.name == T::NAME,
                 parse: move |h: &RawHeader| {
                     parse(self.span(h.value_start as usize, h.value_end as usize))
@@ -436,7 +436,7 @@ enum TypedAll<'m, N, F, V> {
     /// name (a closure, so that the name is a constant in the scan), and
     /// what makes an item of an entry's value.
     Lines {
-        headers: std::slice::Iter<'m, RawHeader>,
+        headers: &'m [RawHeader],
         named: N,
         parse: F,
     },
@@ -462,9 +462,31 @@ where
                 // The scan runs on a copy of the position, stored back once:
                 // the iterator lives in memory across the caller's loop,
                 // and a store for every entry looked at is what the
-                // `filter` form cost.
-                let mut at = headers.clone();
-                let h = at.find(|h| named(h));
+                // `filter` form cost. Two entries a step: one length test
+                // for both.
+                let mut at: &[RawHeader] = headers;
+                let h = loop {
+                    match at {
+                        [a, b, more @ ..] => {
+                            if named(a) {
+                                at = &at[1..];
+                                break Some(a);
+                            }
+                            at = more;
+                            if named(b) {
+                                break Some(b);
+                            }
+                        }
+                        [a] => {
+                            at = &[];
+                            if named(a) {
+                                break Some(a);
+                            }
+                            break None;
+                        }
+                        [] => break None,
+                    }
+                };
                 *headers = at;
                 h.map(parse)
             }

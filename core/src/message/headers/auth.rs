@@ -1088,6 +1088,52 @@ mod tests {
         }
     }
 
+    /// `typed_all` (whose scan of the index takes two entries a step)
+    /// gives each challenge line in order, wherever the lines stand among
+    /// the others: the first, the last, next to each other or apart, an
+    /// odd or even number of entries before, between and after them.
+    #[test]
+    fn typed_all_finds_every_line() {
+        use crate::message::{parse, HeaderName};
+        let values = [
+            "Digest realm=\"a\", nonce=\"1\"",
+            "Digest realm=\"b\", nonce=\"2\", algorithm=MD5",
+            "Digest realm=\"c\", qop=\"auth\"",
+            "Bad \"",
+        ];
+        // Which of six slots hold a challenge (the others hold a
+        // Subject), every pattern.
+        for pattern in 0..1u32 << 6 {
+            let mut text = String::from("SIP/2.0 401 Unauthorized\r\nCall-ID: x\r\n");
+            let mut want = Vec::new();
+            for slot in 0..6 {
+                if pattern >> slot & 1 == 1 {
+                    let v = values[want.len() % values.len()];
+                    text.push_str(&format!("WWW-Authenticate: {v}\r\n"));
+                    want.push(v);
+                } else {
+                    text.push_str("Subject: s\r\n");
+                }
+            }
+            text.push_str("\r\n");
+            let m = parse(text.as_bytes()).unwrap();
+            let got: Vec<_> = m.typed_all::<WwwAuthenticate>().collect();
+            let lines: Vec<_> = m
+                .headers_named(HeaderName::WwwAuthenticate)
+                .map(|h| h.value)
+                .collect();
+            assert_eq!(lines, want, "{text:?}");
+            assert_eq!(got.len(), want.len(), "{text:?}");
+            for (g, v) in got.iter().zip(&want) {
+                match (g, WwwAuthenticate::parse(v)) {
+                    (Ok(g), Ok(w)) => assert_eq!(*g, w),
+                    (Err(g), Err(k)) => assert_eq!(g.kind, k),
+                    (g, w) => panic!("{v:?}: {g:?} against {w:?}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_view_is_small() {
         assert!(std::mem::size_of::<AuthValue<'_>>() <= 88);

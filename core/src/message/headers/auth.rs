@@ -226,36 +226,42 @@ const fn name_eq(name: &[u8]) -> (u64, u64, u64) {
 const FOLD8: u64 = 0x2020_2020_2020_2020;
 
 /// A known name and its `=` at the start of `b`, by the first letter and
-/// one or two word compares: its slot and the length with the `=`. `None`
+/// one or two word compares: its slot and the bytes after the `=` (cut in
+/// each arm, where the length is a constant that the word load has
+/// already bounded, so that the cut tests nothing). `None`
 /// for any other name, or when fewer than eight bytes remain: the
 /// class-table scan and [`known_index`] decide then.
 #[inline(always)]
-fn known_name(b: &[u8]) -> Option<(usize, usize)> {
+fn known_name(b: &[u8]) -> Option<(usize, &[u8])> {
     let w = u64::from_le_bytes(*b.first_chunk::<8>()?);
     let is = |(mask, fold, want): (u64, u64, u64)| w & mask | fold == want;
     let is8 = |name: &[u8; 8]| w | FOLD8 == u64::from_le_bytes(*name) && b.get(8) == Some(&b'=');
-    let (k, n) = match w as u8 | 0x20 {
-        b'r' if is(const { name_eq(b"realm") }) => (0, 5),
-        b'r' if is8(b"response") => (11, 8),
-        b'n' if is(const { name_eq(b"nonce") }) => (1, 5),
-        b'n' if is(const { name_eq(b"nc") }) => (13, 2),
-        b'o' if is(const { name_eq(b"opaque") }) => (2, 6),
-        b'a' if w | FOLD8 == u64::from_le_bytes(*b"algorith")
-            && matches!(b.get(8..10), Some([m, b'=']) if m | 0x20 == b'm') =>
+    // Both cases of the first letter rather than a fold: the jump table
+    // is indexed by the byte as it stands, two instructions fewer a name
+    // (the word compare folds and checks that byte again).
+    let (k, v) = match w as u8 {
+        b'r' | b'R' if is(const { name_eq(b"realm") }) => (0, &b[6..]),
+        b'r' | b'R' if is8(b"response") => (11, &b[9..]),
+        b'n' | b'N' if is(const { name_eq(b"nonce") }) => (1, &b[6..]),
+        b'n' | b'N' if is(const { name_eq(b"nc") }) => (13, &b[3..]),
+        b'o' | b'O' if is(const { name_eq(b"opaque") }) => (2, &b[7..]),
+        b'a' | b'A'
+            if w | FOLD8 == u64::from_le_bytes(*b"algorith")
+                && matches!(b.get(8..10), Some([m, b'=']) if m | 0x20 == b'm') =>
         {
-            (3, 9)
+            (3, &b[10..])
         }
-        b'd' if is(const { name_eq(b"domain") }) => (4, 6),
-        b's' if is(const { name_eq(b"stale") }) => (5, 5),
-        b'q' if is(const { name_eq(b"qop") }) => (6, 3),
-        b'c' if is(const { name_eq(b"charset") }) => (7, 7),
-        b'c' if is(const { name_eq(b"cnonce") }) => (12, 6),
-        b'u' if is8(b"userhash") => (8, 8),
-        b'u' if is8(b"username") => (9, 8),
-        b'u' if is(const { name_eq(b"uri") }) => (10, 3),
+        b'd' | b'D' if is(const { name_eq(b"domain") }) => (4, &b[7..]),
+        b's' | b'S' if is(const { name_eq(b"stale") }) => (5, &b[6..]),
+        b'q' | b'Q' if is(const { name_eq(b"qop") }) => (6, &b[4..]),
+        b'c' | b'C' if is(const { name_eq(b"charset") }) => (7, &b[8..]),
+        b'c' | b'C' if is(const { name_eq(b"cnonce") }) => (12, &b[7..]),
+        b'u' | b'U' if is8(b"userhash") => (8, &b[9..]),
+        b'u' | b'U' if is8(b"username") => (9, &b[9..]),
+        b'u' | b'U' if is(const { name_eq(b"uri") }) => (10, &b[4..]),
         _ => return None,
     };
-    Some((k, n + 1))
+    Some((k, v))
 }
 
 /// The bits of the `"` among sixteen bytes, lowest byte first.
@@ -278,45 +284,110 @@ fn quotes16(c: &[u8; 16]) -> u32 {
 /// not that `"`, and the value is the text as written either way.) The
 /// last step reads the last sixteen bytes of `whole` and drops the bits
 /// of those before the rest of `text`.
-#[inline(always)]
+///
+/// The scan is [`quoted_text`], which [`AuthValue::parse_simple`] calls;
+/// this form, by the index in `text`, is the one the test pins against
+/// the reference scan (and the bytes after the quote with it).
+#[cfg(test)]
 fn closing_quote(text: &[u8], whole: &[u8]) -> Option<usize> {
-    debug_assert!(whole.ends_with(text));
-    // The quote at `j`, unless a `\` comes just before it.
-    let unpaired = |j: usize| match j.checked_sub(1).map(|k| text.get(k)) {
-        Some(Some(b'\\')) => None,
-        _ => Some(j),
-    };
-    let mut rest = text;
-    // The first three steps written out, before the loop: most values
-    // (realms, nonces of 32 characters) end in them, without the loop's
-    // counting.
-    for _ in 0..3 {
-        if let Some((c, more)) = rest.split_first_chunk::<16>() {
-            let m = quotes16(c);
+    // The opening quote comes just before `text`.
+    let quoted = whole.get(whole.len().checked_sub(text.len() + 1)?..)?;
+    let (len, after) = quoted_text(quoted, whole)?;
+    // What follows is the rest of `text` after the quote.
+    assert_eq!(text.get(len + 1..), Some(after));
+    Some(len)
+}
+
+/// [`closing_quote`] on `quoted`, which starts with the opening quote:
+/// the length of the text and the bytes after the closing quote. Each
+/// step reads sixteen (or thirty-two) bytes of text from a slice that
+/// starts one byte earlier, so that the byte before a quote at `j` is
+/// that slice's byte `j` and the bytes after it start at `j + 2`: with
+/// `j` below the step and the slice one byte longer, neither tests a
+/// bound.
+#[inline(always)]
+fn quoted_text<'b>(quoted: &'b [u8], whole: &[u8]) -> Option<(usize, &'b [u8])> {
+    debug_assert!(whole.ends_with(quoted) && quoted.first() == Some(&b'"'));
+    // The byte before what is left of the text, then that text.
+    let mut q = quoted;
+    // One step of sixteen bytes; the quote and a `\` before it (a
+    // quoted-pair, which the reference parse resolves) end the scan.
+    macro_rules! step {
+        ($c:expr) => {{
+            let m = quotes16($c);
             if m != 0 {
-                return unpaired(text.len() - rest.len() + m.trailing_zeros() as usize);
+                // `m` has sixteen bits: the mask only says so.
+                let j = (m.trailing_zeros() & 15) as usize;
+                if q[j] == b'\\' {
+                    return None;
+                }
+                return Some((quoted.len() - q.len() + j, &q[j + 2..]));
             }
-            rest = more;
-        }
+            q = &q[16..];
+        }};
     }
-    let j = loop {
-        if let Some((c, more)) = rest.split_first_chunk::<16>() {
-            let m = quotes16(c);
-            if m != 0 {
-                break text.len() - rest.len() + m.trailing_zeros() as usize;
+    // The first step takes sixteen bytes, the second thirty-two (two
+    // compares, one test): most values (realms, nonces of 32
+    // characters) end in them.
+    if let Some(c) = q.get(1..17) {
+        let c: &[u8; 16] = c.try_into().ok()?;
+        step!(c);
+    }
+    if let Some(c) = q.get(1..33) {
+        let c: &[u8; 32] = c.try_into().ok()?;
+        let (lo, hi) = c.split_at(16);
+        let m = quotes16(lo.try_into().ok()?) | quotes16(hi.try_into().ok()?) << 16;
+        if m != 0 {
+            // `m` has thirty-two bits: the mask only says so.
+            let j = (m.trailing_zeros() & 31) as usize;
+            if q[j] == b'\\' {
+                return None;
             }
-            rest = more;
+            return Some((quoted.len() - q.len() + j, &q[j + 2..]));
+        }
+        q = &q[32..];
+    }
+    loop {
+        if let Some(c) = q.get(1..17) {
+            let c: &[u8; 16] = c.try_into().ok()?;
+            step!(c);
         } else {
-            // 0..=15 bytes left, the last ones of `whole`.
-            let n = rest.len();
+            // 0..=15 bytes of text left, the last ones of `whole`.
+            let n = q.len() - 1;
             let m = quotes16(whole.last_chunk::<16>()?) >> (16 - n);
             if m == 0 {
                 return None;
             }
-            break text.len() - n + m.trailing_zeros() as usize;
+            let j = m.trailing_zeros() as usize;
+            if q.get(j) == Some(&b'\\') {
+                return None;
+            }
+            return Some((quoted.len() - q.len() + j, q.get(j + 2..)?));
+        }
+    }
+}
+
+/// The known parameter in slot `k` of a list too long for offsets (its
+/// slot holds `marker`): the pass that built the view, again. It takes
+/// the list and the marker, not the view, so that a view that is looked
+/// up need not be kept in memory for it (its fields stay in registers).
+#[cold]
+#[inline(never)]
+fn known_long(params: &str, marker: (u16, u16), k: usize) -> Option<&str> {
+    let mut at = None;
+    let mut found = |slot, vs, ve| {
+        if slot == k && at.is_none() {
+            at = Some((vs, ve));
         }
     };
-    unpaired(j)
+    match marker {
+        LONG_LENIENT => lenient_params(params, &mut found),
+        // Checked when the view was built.
+        LONG_DIGEST => drop(digest_params(params, &mut found)),
+        // Offsets always slice `params`.
+        _ => debug_assert!(false, "slot {k} does not slice the list"),
+    }
+    at.and_then(|(vs, ve)| params.get(vs..ve))
 }
 
 impl<'a> AuthValue<'a> {
@@ -350,29 +421,9 @@ impl<'a> AuthValue<'a> {
         match self.known[k] {
             (0, _) => None,
             // Fails only for the long markers, start past end.
-            (s, e) => class::sub(self.params, s.into(), e.into()).or_else(|| self.known_long(k)),
+            (s, e) => class::sub(self.params, s.into(), e.into())
+                .or_else(|| known_long(self.params, self.known[k], k)),
         }
-    }
-
-    /// The known parameter in slot `k` of a list too long for offsets:
-    /// the pass that built the view, again.
-    #[cold]
-    #[inline(never)]
-    fn known_long(&self, k: usize) -> Option<&'a str> {
-        let mut at = None;
-        let mut found = |slot, vs, ve| {
-            if slot == k && at.is_none() {
-                at = Some((vs, ve));
-            }
-        };
-        match self.known[k] {
-            LONG_LENIENT => lenient_params(self.params, &mut found),
-            // Checked when the view was built.
-            LONG_DIGEST => drop(digest_params(self.params, &mut found)),
-            // Offsets always slice `params`.
-            _ => debug_assert!(false, "slot {k} does not slice the list"),
-        }
-        at.and_then(|(vs, ve)| self.params.get(vs..ve))
     }
 
     /// `realm`.
@@ -521,7 +572,7 @@ impl<'a> AuthValue<'a> {
         loop {
             // The name and its '=': a known one by a word compare, any
             // other token by the class table.
-            let (slot, n) = match known_name(rest) {
+            let (slot, value) = match known_name(rest) {
                 Some(found) => found,
                 // More than one SP after a comma.
                 None if rest.first() == Some(&b' ') => {
@@ -535,13 +586,14 @@ impl<'a> AuthValue<'a> {
                     if ne == 0 || rest.get(ne) != Some(&b'=') {
                         return None;
                     }
-                    (known_index(&rest[..ne]).unwrap_or(KNOWN.len()), ne + 1)
+                    let k = known_index(&rest[..ne]).unwrap_or(KNOWN.len());
+                    (k, rest.get(ne + 1..)?)
                 }
             };
-            rest = rest.get(n..)?;
+            rest = value;
             let (text, len, after) = if let [b'"', text @ ..] = rest {
-                let len = closing_quote(text, b)?;
-                (text, len, text.get(len + 1..)?)
+                let (len, after) = quoted_text(rest, b)?;
+                (text, len, after)
             } else {
                 let len = span(rest, 0, class::TOKEN);
                 if len == 0 {
@@ -556,11 +608,14 @@ impl<'a> AuthValue<'a> {
             }
             // ", " in one test; any further SPs are skipped before the
             // next name.
-            rest = match after {
-                [b',', b' ', more @ ..] => more,
-                [] => break,
-                [b',', more @ ..] => more,
-                _ => return None,
+            rest = match after.split_first_chunk::<2>() {
+                // Both bytes in one compare.
+                Some((b", ", more)) => more,
+                _ => match after {
+                    [] => break,
+                    [b',', more @ ..] => more,
+                    _ => return None,
+                },
             };
         }
         Some(AuthValue {
@@ -985,6 +1040,9 @@ mod tests {
     /// changed to every other.
     #[test]
     fn known_name_agrees_with_the_token_scan() {
+        // The slot and the length of the name with its `=`, from the rest
+        // that `known_name` gives.
+        let known_name = |b: &[u8]| known_name(b).map(|(k, v)| (k, b.len() - v.len()));
         let scan = |b: &[u8]| {
             let ne = span(b, 0, class::TOKEN);
             if ne == 0 || b.get(ne) != Some(&b'=') {
@@ -1025,6 +1083,52 @@ mod tests {
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// `typed_all` (whose scan of the index takes two entries a step)
+    /// gives each challenge line in order, wherever the lines stand among
+    /// the others: the first, the last, next to each other or apart, an
+    /// odd or even number of entries before, between and after them.
+    #[test]
+    fn typed_all_finds_every_line() {
+        use crate::message::{parse, HeaderName};
+        let values = [
+            "Digest realm=\"a\", nonce=\"1\"",
+            "Digest realm=\"b\", nonce=\"2\", algorithm=MD5",
+            "Digest realm=\"c\", qop=\"auth\"",
+            "Bad \"",
+        ];
+        // Which of six slots hold a challenge (the others hold a
+        // Subject), every pattern.
+        for pattern in 0..1u32 << 6 {
+            let mut text = String::from("SIP/2.0 401 Unauthorized\r\nCall-ID: x\r\n");
+            let mut want = Vec::new();
+            for slot in 0..6 {
+                if pattern >> slot & 1 == 1 {
+                    let v = values[want.len() % values.len()];
+                    text.push_str(&format!("WWW-Authenticate: {v}\r\n"));
+                    want.push(v);
+                } else {
+                    text.push_str("Subject: s\r\n");
+                }
+            }
+            text.push_str("\r\n");
+            let m = parse(text.as_bytes()).unwrap();
+            let got: Vec<_> = m.typed_all::<WwwAuthenticate>().collect();
+            let lines: Vec<_> = m
+                .headers_named(HeaderName::WwwAuthenticate)
+                .map(|h| h.value)
+                .collect();
+            assert_eq!(lines, want, "{text:?}");
+            assert_eq!(got.len(), want.len(), "{text:?}");
+            for (g, v) in got.iter().zip(&want) {
+                match (g, WwwAuthenticate::parse(v)) {
+                    (Ok(g), Ok(w)) => assert_eq!(*g, w),
+                    (Err(g), Err(k)) => assert_eq!(g.kind, k),
+                    (g, w) => panic!("{v:?}: {g:?} against {w:?}"),
                 }
             }
         }

@@ -283,12 +283,23 @@ pub(crate) enum HostAt {
 }
 
 impl HostAt {
-    /// The host in `s`, which is the text it was scanned from.
+    /// The host in `s`, cut without checks ([`class::sub_ascii`]).
+    ///
+    /// # Safety
+    ///
+    /// `s` holds the bytes that [`scan_hostport_at`] read, at least to
+    /// the end of the host. (A domain is a non-empty run of hostname
+    /// characters, all ASCII: its first byte is one, and so is the byte
+    /// before its end.)
+    #[allow(unsafe_code)]
     #[inline(always)]
-    pub(crate) fn slice(self, s: &str) -> Option<Host<'_>> {
+    pub(crate) unsafe fn slice(self, s: &str) -> Host<'_> {
         match self {
-            HostAt::Ipv4(a) => Some(Host::Ipv4(a)),
-            HostAt::Domain(start, end) => class::sub(s, start, end).map(Host::Domain),
+            HostAt::Ipv4(a) => Host::Ipv4(a),
+            // SAFETY: `start < end <= s.len()` and `s[start]` and
+            // `s[end - 1]` are hostname characters (ASCII), by the scan
+            // of the same bytes.
+            HostAt::Domain(start, end) => Host::Domain(unsafe { class::sub_ascii(s, start, end) }),
         }
     }
 }
@@ -663,30 +674,46 @@ impl SipUriAt {
         })
     }
 
-    /// The URI in `s`, which is the text it was scanned from.
+    /// The URI in `s`, cut without checks ([`class::sub_ascii`]).
+    ///
+    /// # Safety
+    ///
+    /// `s` holds the bytes that [`scan`](Self::scan) read, at least to
+    /// the end of the URI (`self.end`).
+    #[allow(unsafe_code)]
     #[inline(always)]
-    pub(crate) fn slice(self, s: &str) -> Option<SipUri<'_>> {
+    pub(crate) unsafe fn slice(self, s: &str) -> SipUri<'_> {
+        // Each cut below is of offsets from the scan of these bytes, in
+        // order and at most `self.end <= s.len()`, next to ASCII bytes.
         let user = if self.user_end == 0 {
             None
         } else {
             let start = self.at + 4 + usize::from(self.secure);
-            Some(class::sub(s, start, self.user_end)?)
+            // SAFETY: the user part starts after the `:` of the scheme
+            // and is a non-empty run of user characters (ASCII).
+            Some(unsafe { class::sub_ascii(s, start, self.user_end) })
         };
-        Some(SipUri {
+        SipUri {
             secure: self.secure,
             user,
             password: None,
-            host: self.host.slice(s)?,
+            // SAFETY: the host was scanned from these bytes.
+            host: unsafe { self.host.slice(s) },
             port: self.port,
             // An empty list is equal wherever it sits.
             params: Params::new(if self.end == self.params_at {
                 ""
             } else {
-                class::sub(s, self.params_at, self.end)?
+                // SAFETY: the parameters start at their `;` and end after
+                // a character of a name or value (ASCII).
+                unsafe { class::sub_ascii(s, self.params_at, self.end) }
             }),
             headers: None,
-            raw: class::sub(s, self.at, self.end)?,
-        })
+            // SAFETY: the URI starts at the `s` or `S` of its scheme and
+            // ends after a hostname character, a digit of the port, or a
+            // character of a parameter (ASCII).
+            raw: unsafe { class::sub_ascii(s, self.at, self.end) },
+        }
     }
 }
 
@@ -712,7 +739,10 @@ impl<'a> SipUri<'a> {
     #[inline(always)]
     pub(crate) fn parse_simple_at(s: &'a str, at: usize) -> Option<(SipUri<'a>, usize)> {
         let u = SipUriAt::scan(s.as_bytes(), at)?;
-        Some((u.slice(s)?, u.end))
+        // SAFETY: `u` is the scan of the bytes of `s`.
+        #[allow(unsafe_code)]
+        let uri = unsafe { u.slice(s) };
+        Some((uri, u.end))
     }
 
     fn parse_rest(secure: bool, rest: &'a str, raw: &'a str) -> Result<SipUri<'a>, UriError> {

@@ -159,18 +159,28 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     if from != b.len() {
         (ts, te) = other_params(b, from, (ts, te))?;
     }
+    // The pieces are cut without checks (`class::sub_ascii`): the offsets
+    // are in order and within `value`, and each is next to an ASCII byte.
+    #[allow(unsafe_code)]
     Some(NameAddr {
         display_name: if display_end == 0 {
             None
         } else {
-            Some(class::sub(value, 0, display_end)?)
+            // SAFETY: the display name ends after a token character or
+            // SP (the unquoted forms are runs of them) or after its
+            // closing quote.
+            Some(unsafe { class::sub_ascii(value, 0, display_end) })
         },
-        uri: Uri::Sip(uri.slice(before_gt)?),
+        // SAFETY: the URI was scanned from these bytes, and `before_gt`
+        // holds them up to its end.
+        uri: Uri::Sip(unsafe { uri.slice(before_gt) }),
         params: Params::new(params),
         tag: if te == 0 {
             None
         } else {
-            Some(class::sub(value, ts, te)?)
+            // SAFETY: a tag starts after its `=` and ends after a
+            // character of its value (a non-empty run of them).
+            Some(unsafe { class::sub_ascii(value, ts, te) })
         },
     })
 }

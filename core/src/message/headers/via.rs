@@ -239,21 +239,34 @@ impl<'a> Via<'a> {
             // its own, and the common spellings above come first.
             i = other_via_param(b, i, &mut branch, &mut received, &mut rport)?;
         }
-        let branch = match branch {
-            (_, 0) => None,
-            (s, e) => Some(class::sub(value, s, e)?),
-        };
-        let received = match received {
-            (_, 0) => None,
-            (s, e) => Some(class::sub(value, s, e)?),
+        // SAFETY: the cuts (`class::sub_ascii`) are in order and within
+        // `value`, and each is next to an ASCII byte. A branch or received
+        // value starts after its `=` and ends after a character of its
+        // value (a non-empty run of them). The host was scanned from these
+        // bytes; it and the port end after a hostname character or a
+        // digit, where the parameters start.
+        #[allow(unsafe_code)]
+        let (branch, received, host, params) = unsafe {
+            (
+                match branch {
+                    (_, 0) => None,
+                    (s, e) => Some(class::sub_ascii(value, s, e)),
+                },
+                match received {
+                    (_, 0) => None,
+                    (s, e) => Some(class::sub_ascii(value, s, e)),
+                },
+                host.slice(value),
+                class::sub_ascii(value, end, value.len()),
+            )
         };
         Some(Via {
             protocol,
             version,
             transport,
-            host: host.slice(value)?,
+            host,
             port,
-            params: Params::new(class::sub(value, end, value.len())?),
+            params: Params::new(params),
             branch,
             received,
             rport,

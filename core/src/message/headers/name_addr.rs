@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::super::class::{self, eq_lower, span};
+use super::super::class::{self, eq_lower};
 use super::super::error::HeaderErrorKind as E;
 use super::super::name::HeaderName;
 use super::super::params::{has_ws, simple_params_at, split_params, Params};
@@ -149,7 +149,7 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
         }
     };
     if tag_at {
-        te = span(b, p + 5, class::PVALUE);
+        te = class::span_alnum(b, p + 5, class::PVALUE);
         if te == p + 5 {
             return None;
         }

@@ -377,6 +377,13 @@ fn host_run16(b: &[u8], from: usize) -> usize {
     from + m.trailing_zeros() as usize
 }
 
+/// The bits of the bytes of `c` that are not hostname characters
+/// ([`HOST`]), lowest byte first.
+#[inline(always)]
+pub(crate) fn host_outside16(c: &[u8; 16]) -> u32 {
+    outside16(c, HOST)
+}
+
 /// [`span16`], and the byte it stopped at (`None` at the end).
 #[inline(always)]
 pub(crate) fn span16_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) {

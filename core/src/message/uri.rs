@@ -692,7 +692,10 @@ fn user_at_domain16(b: &[u8], start: usize) -> Option<(usize, HostAt, Option<u16
 impl SipUriAt {
     /// The scan of [`SipUri::parse_simple_at`]: `sip:` or `sips:` (RFC
     /// 3261 §19.1.1), an unescaped user, a `hostport` without brackets,
-    /// plain parameters, and no `?` or `:` after them.
+    /// and plain parameters. A `?` (headers) or a `:` (a second port)
+    /// right after them would change what `Uri::parse` makes of the
+    /// whole: the caller checks the byte at `end` (a name-addr needs its
+    /// `>` there anyway).
     #[inline(always)]
     pub(crate) fn scan(b: &[u8], at: usize) -> Option<SipUriAt> {
         // RFC 3261 §19.1.1: the scheme in any case. OR-ing 0x20 into the
@@ -715,11 +718,6 @@ impl SipUriAt {
         } else {
             params_at
         };
-        // A '?' (headers) or a ':' (a second port) would change what
-        // `Uri::parse` makes of the whole.
-        if matches!(b.get(end), Some(b'?' | b':')) {
-            return None;
-        }
         Some(SipUriAt {
             at,
             secure,
@@ -795,7 +793,13 @@ impl<'a> SipUri<'a> {
     /// gives for `&s[at..end]` when no `?` or `:` follows.
     #[inline(always)]
     pub(crate) fn parse_simple_at(s: &'a str, at: usize) -> Option<(SipUri<'a>, usize)> {
-        let u = SipUriAt::scan(s.as_bytes(), at)?;
+        let b = s.as_bytes();
+        let u = SipUriAt::scan(b, at)?;
+        // A '?' (headers) or a ':' (a second port) would change what
+        // `Uri::parse` makes of the whole.
+        if matches!(b.get(u.end), Some(b'?' | b':')) {
+            return None;
+        }
         // SAFETY: `u` is the scan of the bytes of `s`.
         #[allow(unsafe_code)]
         let uri = unsafe { u.slice(s) };

@@ -95,7 +95,8 @@ pub(crate) fn parse_name_addr(value: &str) -> Result<NameAddr<'_>, E> {
 pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
     let b = value.as_bytes();
     // Offsets only until the parse is known to succeed: the display name
-    // is `value[..display_end]` (none when 0), the '<' is at `lt`.
+    // is `value[..display_end]` (none when 0), the '<' is at `lt` (each
+    // arm checks it, where it knows most).
     let (display_end, lt) = match *b.first()? {
         b'<' => (0, 0),
         b'"' => {
@@ -103,6 +104,9 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
             let mut lt = end;
             while b.get(lt) == Some(&b' ') {
                 lt += 1;
+            }
+            if b.get(lt) != Some(&b'<') {
+                return None;
             }
             (end, lt)
         }
@@ -120,11 +124,9 @@ pub(crate) fn parse_name_addr_simple(value: &str) -> Option<NameAddr<'_>> {
             }
         }
     };
-    if b.get(lt) != Some(&b'<') {
-        return None;
-    }
     // The simple SIP URI form holds no LWS, as the full parse requires,
-    // and no '>': the first '>' is the one right after it.
+    // and no '>': the first '>' is the one right after it (and neither a
+    // '?' nor a ':', which `SipUriAt::scan` leaves to its caller).
     let uri = SipUriAt::scan(b, lt + 1)?;
     let end = uri.end;
     if b.get(end) != Some(&b'>') {

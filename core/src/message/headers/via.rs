@@ -190,7 +190,7 @@ impl<'a> Via<'a> {
             }
             let w = class::word8(b, i).unwrap_or(0);
             if branch.1 == 0 && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
-                let ve = class::span_alnum(b, i + 8, class::PVALUE);
+                let ve = class::span_alnum_ahead(b, i + 8, class::PVALUE);
                 if ve == i + 8 {
                     return None;
                 }
@@ -227,7 +227,7 @@ impl<'a> Via<'a> {
                 && class::word4(b, i + 6)
                     .is_some_and(|w| w | 0x0020_2020 == u32::from_le_bytes(*b"ved="))
             {
-                let ve = class::span_alnum(b, i + 10, class::PVALUE);
+                let ve = class::span_alnum_ahead(b, i + 10, class::PVALUE);
                 if ve == i + 10 {
                     return None;
                 }

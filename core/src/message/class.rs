@@ -414,6 +414,42 @@ pub(crate) fn host_outside16(c: &[u8; 16]) -> u32 {
     outside16(c, HOST)
 }
 
+/// The bits of the bytes of `b` that are not hostname characters
+/// ([`HOST`]), bit `i` for byte `i`, for 16 to 64 bytes (`None` for
+/// others): one vector step ([`outside16`]) on each sixteen from the
+/// start and on the last sixteen, which may overlap the step before
+/// (bytes seen twice give the same bits again, at the same places).
+/// There are no bits at or past the end. As in [`call_id_ok16`], the
+/// steps are written out.
+#[inline(always)]
+pub(crate) fn host_outside64(b: &[u8]) -> Option<u64> {
+    let n = b.len();
+    if !(16..=64).contains(&n) {
+        return None;
+    }
+    let last = b.last_chunk::<16>()?;
+    let mut m = u64::from(outside16(last, HOST)) << (n - 16);
+    let mut step = |i: usize| {
+        if i + 16 < n {
+            if let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+                m |= u64::from(outside16(c, HOST)) << i;
+            }
+        }
+    };
+    step(0);
+    step(16);
+    step(32);
+    Some(m)
+}
+
+/// The first bit of `m` at or after `from`; 64 or more when there is
+/// none.
+#[inline(always)]
+pub(crate) fn next_bit(m: u64, from: usize) -> usize {
+    let rest = u32::try_from(from).ok().and_then(|at| m.checked_shr(at));
+    from + rest.unwrap_or(0).trailing_zeros() as usize
+}
+
 /// [`span16`], and the byte it stopped at (`None` at the end).
 #[inline(always)]
 pub(crate) fn span16_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) {
@@ -768,6 +804,47 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The bits of [`host_outside64`] against the table, with every byte
+    /// value in every position of values of every length it takes; and
+    /// [`next_bit`] on them.
+    #[test]
+    fn host_bits_match_the_table() {
+        let base = b"Alice <sip:alice@atlanta.example.com>;tag=a73kszlfl-0.9_Z;x=1";
+        assert!(base.len() >= 60);
+        for n in 0..=70 {
+            let mut v: Vec<u8> = base.iter().cycle().take(n).copied().collect();
+            let want = |v: &[u8]| {
+                v.iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| !is(c, HOST))
+                    .fold(0u64, |m, (i, _)| m | 1 << i)
+            };
+            if !(16..=64).contains(&n) {
+                assert_eq!(host_outside64(&v), None);
+                continue;
+            }
+            for at in 0..n {
+                let keep = v[at];
+                for c in 0..=255u8 {
+                    v[at] = c;
+                    let m = host_outside64(&v).unwrap();
+                    assert_eq!(m, want(&v), "{n} {at} {c}");
+                    for from in [0, at, at + 1, n] {
+                        let e = next_bit(m, from);
+                        let plain = (from..n).find(|&i| !is(v[i], HOST));
+                        match plain {
+                            Some(i) => assert_eq!(e, i, "{n} {at} {c} {from}"),
+                            None => assert!(e >= 64, "{n} {at} {c} {from}"),
+                        }
+                    }
+                }
+                v[at] = keep;
+            }
+        }
+        assert!(next_bit(u64::MAX, 64) >= 64);
+        assert!(next_bit(0, 100) >= 64);
     }
 
     /// The vector Call-ID check against the table sum: every byte in

@@ -607,7 +607,7 @@ fn uri_params(b: &[u8], at: usize) -> Option<usize> {
 /// A simple SIP URI found by [`SipUriAt::scan`], kept as offsets until
 /// the parse is known to succeed, so that the scan of what follows it
 /// (the header parameters of a name-addr) has few values to keep live.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SipUriAt {
     at: usize,
     secure: bool,
@@ -729,12 +729,52 @@ impl SipUriAt {
         })
     }
 
+    /// [`scan`](Self::scan) for the common `sip:user@domain` right before
+    /// a `>` (a name-addr's URI), from `m`, the bits of the bytes of `b`
+    /// that are not hostname characters ([`class::host_outside64`]): the
+    /// user part is a run of hostname characters (all of them user
+    /// characters) up to the `@`, the host a run that does not start with
+    /// a digit, up to the `>`. `None` where `scan` must decide. Every
+    /// offset it gives is next to a byte it compared (`:`, `@`, `>`).
+    #[inline(always)]
+    pub(crate) fn scan_masked(b: &[u8], at: usize, m: u64) -> Option<SipUriAt> {
+        debug_assert_eq!(Some(m), class::host_outside64(b));
+        if class::word4(b, at)? | 0x0020_2020 != u32::from_le_bytes(*b"sip:") {
+            return None;
+        }
+        let start = at + 4;
+        let user_end = class::next_bit(m, start);
+        if user_end == start || b.get(user_end) != Some(&b'@') {
+            return None;
+        }
+        let host_at = user_end + 1;
+        // A hostname character (its bit clear) but not a digit: a host
+        // that starts with a digit may be an IPv4 address.
+        if b.get(host_at).is_none_or(u8::is_ascii_digit) || m >> host_at & 1 != 0 {
+            return None;
+        }
+        let end = class::next_bit(m, host_at);
+        if b.get(end) != Some(&b'>') {
+            return None;
+        }
+        Some(SipUriAt {
+            at,
+            secure: false,
+            user_end,
+            host: HostAt::Domain(host_at, end),
+            port: None,
+            params_at: end,
+            end,
+        })
+    }
+
     /// The URI in `s`, cut without checks ([`class::sub_ascii`]).
     ///
     /// # Safety
     ///
-    /// `s` holds the bytes that [`scan`](Self::scan) read, at least to
-    /// the end of the URI (`self.end`).
+    /// `s` holds the bytes that [`scan`](Self::scan) or
+    /// [`scan_masked`](Self::scan_masked) read, at least to the end of
+    /// the URI (`self.end`).
     #[allow(unsafe_code)]
     #[inline(always)]
     pub(crate) unsafe fn slice(self, s: &str) -> SipUri<'_> {
@@ -1060,6 +1100,39 @@ mod tests {
         ] {
             assert!(user_at_domain16(u, 0).is_some(), "{u:?}");
         }
+    }
+
+    /// The scan from the bits of the bytes that are not hostname
+    /// characters ([`SipUriAt::scan_masked`]) against the general scan:
+    /// every byte value in every position of a few name-addr URIs.
+    #[test]
+    fn masked_scan_agrees_with_the_scan_on_every_byte() {
+        let mut taken = 0;
+        for base in [
+            "A <sip:alice@atlanta.example.com>;tag=1",
+            "<sip:bob@biloxi.example.com>",
+            "<sip:a@b.c>;x",
+            "<sip:alice@192.0.2.101:5060>",
+            "xy <SIP:0123456789abcdefghij@x.y>",
+        ] {
+            let base = base.as_bytes();
+            let at = base.iter().position(|&c| c == b'<').unwrap() + 1;
+            for i in 0..base.len() {
+                for c in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[i] = c;
+                    let Some(m) = class::host_outside64(&v) else {
+                        continue;
+                    };
+                    if let Some(s) = SipUriAt::scan_masked(&v, at, m) {
+                        taken += 1;
+                        assert_eq!(Some(s), SipUriAt::scan(&v, at), "{v:?}");
+                        assert_eq!(v.get(s.end), Some(&b'>'));
+                    }
+                }
+            }
+        }
+        assert!(taken > 5_000, "{taken}");
     }
 
     #[test]

@@ -267,6 +267,28 @@ fn eq16(v: u8x16, c: u8) -> u8x16 {
     v.cmp_eq(u8x16::splat(c))
 }
 
+/// [`outside16`] for [`HOST`] by signed compares: adding `0x80 - lo`
+/// (wrapping) takes `lo..=hi` to the lowest `hi - lo + 1` values of a
+/// signed byte, and nothing else there, so one compare with their end
+/// tests the range, which needs one copy of a register fewer than the
+/// unsigned minimum and compare of [`in_range`].
+#[inline(always)]
+fn host16(c: &[u8; 16]) -> u32 {
+    use wide::{i8x16, CmpEq, CmpLt};
+    let v = i8x16::new(c.map(|x| x as i8));
+    let below = |t: i8x16, lo: u8, hi: u8| {
+        let shifted = t + i8x16::splat(0x80u8.wrapping_sub(lo) as i8);
+        shifted.cmp_lt(i8x16::splat(i8::MIN.wrapping_add((hi - lo + 1) as i8)))
+    };
+    // Letters in either case (OR-ing 0x20, as in `outside16`); `-` to
+    // `9` but `/`; `_`.
+    let inside = below(v | i8x16::splat(0x20), b'a', b'z')
+        | (below(v, b'-', b'9') ^ v.cmp_eq(i8x16::splat(b'/' as i8)))
+        | v.cmp_eq(i8x16::splat(b'_' as i8));
+    // The mask of a compare has 16 meaningful bits.
+    !(inside.move_mask() as u32) & 0xFFFF
+}
+
 /// The bits of the bytes of `c` outside class `bits` (one of [`HOST`]
 /// and [`PVALUE`], the classes of long runs), lowest byte first, by
 /// range compares on all sixteen at once; the test
@@ -274,6 +296,9 @@ fn eq16(v: u8x16, c: u8) -> u8x16 {
 /// [`CLASS`].
 #[inline(always)]
 fn outside16(c: &[u8; 16], bits: u8) -> u32 {
+    if bits == HOST {
+        return host16(c);
+    }
     let v = u8x16::from(*c);
     // ASCII letters in either case: OR-ing 0x20 maps each upper-case
     // letter to its lower-case one and no other byte into `a..=z`.

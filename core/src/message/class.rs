@@ -253,12 +253,16 @@ pub(crate) fn span_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) 
     (i, None)
 }
 
-/// 0xFF in the lanes of `v` from `lo` to `hi`: one subtraction, one
-/// unsigned minimum and one compare (SSE2).
+/// 0xFF in the lanes of `v` from `lo` to `hi`: one addition and one
+/// signed compare (SSE2), as [`host16`] does.
 #[inline(always)]
 fn in_range(v: u8x16, lo: u8, hi: u8) -> u8x16 {
-    let d = v - u8x16::splat(lo);
-    d.min(u8x16::splat(hi - lo)).cmp_eq(d)
+    use wide::{i8x16, CmpLt};
+    debug_assert!(lo <= hi && hi - lo < 128);
+    let t = i8x16::new(v.to_array().map(|x| x as i8));
+    let shifted = t + i8x16::splat(0x80u8.wrapping_sub(lo) as i8);
+    let r = shifted.cmp_lt(i8x16::splat(i8::MIN.wrapping_add((hi - lo + 1) as i8)));
+    u8x16::new(r.to_array().map(|x| x as u8))
 }
 
 /// 0xFF in the lanes of `v` equal to `c`.

@@ -287,10 +287,11 @@ impl HostAt {
     ///
     /// # Safety
     ///
-    /// `s` holds the bytes that [`scan_hostport_at`] read, at least to
-    /// the end of the host. (A domain is a non-empty run of hostname
-    /// characters, all ASCII: its first byte is one, and so is the byte
-    /// before its end.)
+    /// `s` holds the bytes that the scan that found the host read
+    /// ([`scan_hostport_at`], or those of [`SipUriAt`]), at least to the
+    /// end of the host. (Each of them makes a domain of a non-empty run
+    /// of hostname characters, all ASCII: its first byte is one, and so
+    /// is the byte before its end.)
     #[allow(unsafe_code)]
     #[inline(always)]
     pub(crate) unsafe fn slice(self, s: &str) -> Host<'_> {

@@ -93,11 +93,14 @@ fn call_id_ok_bytes(b: &[u8]) -> bool {
 fn call_id16(c: &[u8; 16]) -> (u32, u32) {
     let v = u8x16::from(*c);
     let visible = in_range(v, b'!', b'~');
-    let excluded = in_range(v, b'#', b'$')
-        | eq16(v, b'&')
+    // Pairs of the excluded bytes by one compare each: OR-ing 0x02 maps
+    // `$` (0x24) and `&` (0x26), and nothing else, to 0x26; `;` (0x3B)
+    // and `=` (0x3D) are the bytes 0 or 2 above `;`, whose difference
+    // is zero without bit 1.
+    let excluded = eq16(v | u8x16::splat(0x02), b'&')
+        | ((v - u8x16::splat(b';')) & u8x16::splat(0xFD)).cmp_eq(u8x16::splat(0))
+        | eq16(v, b'#')
         | eq16(v, b',')
-        | eq16(v, b';')
-        | eq16(v, b'=')
         | eq16(v, b'^')
         | eq16(v, b'|');
     // The masks of compares have 16 meaningful bits.
@@ -250,18 +253,44 @@ pub(crate) fn span_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) 
     (i, None)
 }
 
-/// 0xFF in the lanes of `v` from `lo` to `hi`: one subtraction, one
-/// unsigned minimum and one compare (SSE2).
+/// 0xFF in the lanes of `v` from `lo` to `hi`: one addition and one
+/// signed compare (SSE2), as [`host16`] does.
 #[inline(always)]
 fn in_range(v: u8x16, lo: u8, hi: u8) -> u8x16 {
-    let d = v - u8x16::splat(lo);
-    d.min(u8x16::splat(hi - lo)).cmp_eq(d)
+    use wide::{i8x16, CmpLt};
+    debug_assert!(lo <= hi && hi - lo < 128);
+    let t = i8x16::new(v.to_array().map(|x| x as i8));
+    let shifted = t + i8x16::splat(0x80u8.wrapping_sub(lo) as i8);
+    let r = shifted.cmp_lt(i8x16::splat(i8::MIN.wrapping_add((hi - lo + 1) as i8)));
+    u8x16::new(r.to_array().map(|x| x as u8))
 }
 
 /// 0xFF in the lanes of `v` equal to `c`.
 #[inline(always)]
 fn eq16(v: u8x16, c: u8) -> u8x16 {
     v.cmp_eq(u8x16::splat(c))
+}
+
+/// [`outside16`] for [`HOST`] by signed compares: adding `0x80 - lo`
+/// (wrapping) takes `lo..=hi` to the lowest `hi - lo + 1` values of a
+/// signed byte, and nothing else there, so one compare with their end
+/// tests the range, which needs one copy of a register fewer than the
+/// unsigned minimum and compare of [`in_range`].
+#[inline(always)]
+fn host16(c: &[u8; 16]) -> u32 {
+    use wide::{i8x16, CmpEq, CmpLt};
+    let v = i8x16::new(c.map(|x| x as i8));
+    let below = |t: i8x16, lo: u8, hi: u8| {
+        let shifted = t + i8x16::splat(0x80u8.wrapping_sub(lo) as i8);
+        shifted.cmp_lt(i8x16::splat(i8::MIN.wrapping_add((hi - lo + 1) as i8)))
+    };
+    // Letters in either case (OR-ing 0x20, as in `outside16`); `-` to
+    // `9` but `/`; `_`.
+    let inside = below(v | i8x16::splat(0x20), b'a', b'z')
+        | (below(v, b'-', b'9') ^ v.cmp_eq(i8x16::splat(b'/' as i8)))
+        | v.cmp_eq(i8x16::splat(b'_' as i8));
+    // The mask of a compare has 16 meaningful bits.
+    !(inside.move_mask() as u32) & 0xFFFF
 }
 
 /// The bits of the bytes of `c` outside class `bits` (one of [`HOST`]
@@ -271,6 +300,9 @@ fn eq16(v: u8x16, c: u8) -> u8x16 {
 /// [`CLASS`].
 #[inline(always)]
 fn outside16(c: &[u8; 16], bits: u8) -> u32 {
+    if bits == HOST {
+        return host16(c);
+    }
     let v = u8x16::from(*c);
     // ASCII letters in either case: OR-ing 0x20 maps each upper-case
     // letter to its lower-case one and no other byte into `a..=z`.
@@ -336,6 +368,117 @@ pub(crate) fn span16(b: &[u8], from: usize, bits: u8) -> usize {
     i + m.trailing_zeros() as usize
 }
 
+/// [`span`] for a class `bits` that holds every hostname character
+/// ([`TOKEN`], [`USER`], [`PVALUE`] and the URI parameter classes): the
+/// run of letters, digits, `-`, `.` and `_` that starts it is found
+/// sixteen bytes at once by the few compares of the [`HOST`] class
+/// ([`outside16`]), and only when the byte it stops at is in `bits` too
+/// does the byte loop go on from there. Tags, branches, user parts and
+/// most other values are such runs, and for them this is one vector step
+/// where the byte loop takes three instructions a byte. Near the end of
+/// `b` the last sixteen bytes are classified, as [`span16`] does, with
+/// no try of the sixteen from `from` first: for runs that most often end
+/// the value, such as a tag (where the Via's values, measured, do better
+/// with [`span_alnum_ahead`]).
+#[inline(always)]
+pub(crate) fn span_alnum(b: &[u8], from: usize, bits: u8) -> usize {
+    debug_assert!((0..=255u8).all(|c| !is(c, HOST) || is(c, bits)));
+    let e = host_run16(b, from);
+    match b.get(e) {
+        Some(&c) if is(c, bits) => span(b, e, bits),
+        _ => e,
+    }
+}
+
+/// [`span_alnum`] for a run that most often does not end the value:
+/// the sixteen bytes from `from` first ([`host_run16_ahead`]).
+#[inline(always)]
+pub(crate) fn span_alnum_ahead(b: &[u8], from: usize, bits: u8) -> usize {
+    debug_assert!((0..=255u8).all(|c| !is(c, HOST) || is(c, bits)));
+    let e = host_run16_ahead(b, from);
+    match b.get(e) {
+        Some(&c) if is(c, bits) => span(b, e, bits),
+        _ => e,
+    }
+}
+
+/// [`host_run16`] trying the sixteen bytes from `from` first, then the
+/// last sixteen.
+#[inline(always)]
+fn host_run16_ahead(b: &[u8], from: usize) -> usize {
+    if let Some(c) = b.get(from..).and_then(|r| r.first_chunk::<16>()) {
+        return from + (outside16(c, HOST) | 1 << 16).trailing_zeros() as usize;
+    }
+    host_run16(b, from)
+}
+
+/// The end of the run of [`HOST`] bytes from `from`, or `from + 16` if
+/// all sixteen from there are (then the run may go on): one vector step
+/// ([`outside16`]) on the sixteen bytes from `from`, or, near the end,
+/// on the last sixteen of `b`, with the bits of the bytes before `from`
+/// dropped. Either way bit 16 of the mask stands for what follows the
+/// sixteen: the end of `b` for the last ones. The byte loop only when
+/// `b` is shorter than sixteen bytes.
+#[inline(always)]
+fn host_run16(b: &[u8], from: usize) -> usize {
+    let n = b.len();
+    if from >= n {
+        return from;
+    }
+    let Some(start) = n.checked_sub(16).map(|last| from.min(last)) else {
+        return span(b, from, HOST);
+    };
+    let Some(c) = b.get(start..).and_then(|r| r.first_chunk::<16>()) else {
+        return from;
+    };
+    // `start <= from < start + 16`.
+    let m = (outside16(c, HOST) | 1 << 16) >> (from - start);
+    from + m.trailing_zeros() as usize
+}
+
+/// The bits of the bytes of `c` that are not hostname characters
+/// ([`HOST`]), lowest byte first.
+#[inline(always)]
+pub(crate) fn host_outside16(c: &[u8; 16]) -> u32 {
+    outside16(c, HOST)
+}
+
+/// The bits of the bytes of `b` that are not hostname characters
+/// ([`HOST`]), bit `i` for byte `i`, for 16 to 64 bytes (`None` for
+/// others): one vector step ([`outside16`]) on each sixteen from the
+/// start and on the last sixteen, which may overlap the step before
+/// (bytes seen twice give the same bits again, at the same places).
+/// There are no bits at or past the end. As in [`call_id_ok16`], the
+/// steps are written out.
+#[inline(always)]
+pub(crate) fn host_outside64(b: &[u8]) -> Option<u64> {
+    let n = b.len();
+    if !(16..=64).contains(&n) {
+        return None;
+    }
+    let last = b.last_chunk::<16>()?;
+    let mut m = u64::from(outside16(last, HOST)) << (n - 16);
+    let mut step = |i: usize| {
+        if i + 16 < n {
+            if let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
+                m |= u64::from(outside16(c, HOST)) << i;
+            }
+        }
+    };
+    step(0);
+    step(16);
+    step(32);
+    Some(m)
+}
+
+/// The first bit of `m` at or after `from`; 64 or more when there is
+/// none.
+#[inline(always)]
+pub(crate) fn next_bit(m: u64, from: usize) -> usize {
+    let rest = u32::try_from(from).ok().and_then(|at| m.checked_shr(at));
+    from + rest.unwrap_or(0).trailing_zeros() as usize
+}
+
 /// [`span16`], and the byte it stopped at (`None` at the end).
 #[inline(always)]
 pub(crate) fn span16_stop(b: &[u8], from: usize, bits: u8) -> (usize, Option<u8>) {
@@ -395,6 +538,29 @@ pub(crate) fn eq_lower(a: &[u8], lower: &[u8]) -> bool {
 #[inline(always)]
 pub(crate) fn sub(s: &str, a: usize, e: usize) -> Option<&str> {
     Some(s.split_at_checked(e)?.0.split_at_checked(a)?.1)
+}
+
+/// `s[a..e]` without the checks of [`sub`], for the pieces a fast path
+/// cuts once its scan has succeeded: their checks cost about a tenth of
+/// a From or To view. Each end the fast paths give is 0, the end of `s`,
+/// or next to a byte they read as an ASCII delimiter or as a member of
+/// one of the classes of [`CLASS`] (all ASCII). In UTF-8 a byte below
+/// 0x80 is a whole character, so a character starts right after it, and
+/// it is never the continuation of another: an offset next to one, on
+/// either side, is a char boundary.
+///
+/// # Safety
+///
+/// `a <= e <= s.len()`, and each of `a` and `e` is 0, `s.len()`, or an
+/// offset `i` with `s.as_bytes()[i - 1]` or `s.as_bytes()[i]` below 0x80.
+#[allow(unsafe_code)]
+#[inline(always)]
+pub(crate) unsafe fn sub_ascii(s: &str, a: usize, e: usize) -> &str {
+    debug_assert!(s.get(a..e).is_some(), "{a}..{e} of {s:?}");
+    // SAFETY: the caller promises `a <= e <= s.len()`, and that each end
+    // is 0, the length, or next to an ASCII byte, which makes it a char
+    // boundary (see above): what `get_unchecked` requires.
+    unsafe { s.get_unchecked(a..e) }
 }
 
 /// Characters a mutation may put in, for every fast path's proptest: the
@@ -554,6 +720,15 @@ mod tests {
         }
     }
 
+    /// The cuts without checks ([`sub_ascii`]) rest on this: every class
+    /// holds ASCII bytes only.
+    #[test]
+    fn classes_are_ascii() {
+        for c in 0x80..=255u8 {
+            assert_eq!(CLASS[c as usize], 0, "{c}");
+        }
+    }
+
     #[test]
     fn span_stops_at_the_first_byte_outside() {
         let plain = |b: &[u8], from: usize, bits: u8| {
@@ -609,6 +784,96 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// [`span_alnum`] and [`span_alnum_ahead`] against the byte span: on every start and length
+    /// of a line of typical values, and with every byte value in every
+    /// position of a few runs shorter and longer than sixteen bytes, at
+    /// the end of the text and before more of it.
+    #[test]
+    fn alnum_span_matches_the_byte_span() {
+        let classes = [TOKEN, USER, PVALUE, URI_PNAME, URI_PVALUE, TOKEN_SP];
+        let s = b"alice@atlanta.example.com>;tag=a73kszlfl;branch=z9hG4bKnashds7;received=198.51.100.7;x=a!b~c(d)e";
+        for from in 0..s.len() + 2 {
+            for end in from.min(s.len())..=s.len() {
+                for bits in classes {
+                    let want = span(&s[..end], from, bits);
+                    assert_eq!(
+                        span_alnum(&s[..end], from, bits),
+                        want,
+                        "{from} {end} {bits}"
+                    );
+                    assert_eq!(
+                        span_alnum_ahead(&s[..end], from, bits),
+                        want,
+                        "{from} {end} {bits}"
+                    );
+                }
+            }
+        }
+        for base in [
+            &b"a73kszlfl"[..],
+            b"z9hG4bK776asdhds",
+            b"z9hG4bKnashds7;rport",
+            b"198.51.100.7;branch=z9hG4bK1",
+            b"0123456789abcdefghijklmnopqrstuv;x",
+        ] {
+            for at in 0..base.len() {
+                for c in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = c;
+                    for pre in [&b""[..], b";tag=", b"SIP/2.0/UDP 192.0.2.101:5060;branch="] {
+                        let t = [pre, &v[..]].concat();
+                        for bits in classes {
+                            let want = span(&t, pre.len(), bits);
+                            assert_eq!(span_alnum(&t, pre.len(), bits), want, "{t:?} {bits}");
+                            assert_eq!(span_alnum_ahead(&t, pre.len(), bits), want, "{t:?} {bits}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The bits of [`host_outside64`] against the table, with every byte
+    /// value in every position of values of every length it takes; and
+    /// [`next_bit`] on them.
+    #[test]
+    fn host_bits_match_the_table() {
+        let base = b"Alice <sip:alice@atlanta.example.com>;tag=a73kszlfl-0.9_Z;x=1";
+        assert!(base.len() >= 60);
+        for n in 0..=70 {
+            let mut v: Vec<u8> = base.iter().cycle().take(n).copied().collect();
+            let want = |v: &[u8]| {
+                v.iter()
+                    .enumerate()
+                    .filter(|&(_, &c)| !is(c, HOST))
+                    .fold(0u64, |m, (i, _)| m | 1 << i)
+            };
+            if !(16..=64).contains(&n) {
+                assert_eq!(host_outside64(&v), None);
+                continue;
+            }
+            for at in 0..n {
+                let keep = v[at];
+                for c in 0..=255u8 {
+                    v[at] = c;
+                    let m = host_outside64(&v).unwrap();
+                    assert_eq!(m, want(&v), "{n} {at} {c}");
+                    for from in [0, at, at + 1, n] {
+                        let e = next_bit(m, from);
+                        let plain = (from..n).find(|&i| !is(v[i], HOST));
+                        match plain {
+                            Some(i) => assert_eq!(e, i, "{n} {at} {c} {from}"),
+                            None => assert!(e >= 64, "{n} {at} {c} {from}"),
+                        }
+                    }
+                }
+                v[at] = keep;
+            }
+        }
+        assert!(next_bit(u64::MAX, 64) >= 64);
+        assert!(next_bit(0, 100) >= 64);
     }
 
     /// The vector Call-ID check against the table sum: every byte in

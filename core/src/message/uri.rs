@@ -274,7 +274,7 @@ fn ipv4_by(byte: impl Fn(usize) -> u8, at: usize) -> Option<(Ipv4Addr, usize)> {
 
 /// A host found by [`scan_hostport_at`], kept as offsets until the parse
 /// is known to succeed (fewer live values while scanning).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum HostAt {
     /// An IPv4 address.
     Ipv4(Ipv4Addr),
@@ -283,12 +283,24 @@ pub(crate) enum HostAt {
 }
 
 impl HostAt {
-    /// The host in `s`, which is the text it was scanned from.
+    /// The host in `s`, cut without checks ([`class::sub_ascii`]).
+    ///
+    /// # Safety
+    ///
+    /// `s` holds the bytes that the scan that found the host read
+    /// ([`scan_hostport_at`], or those of [`SipUriAt`]), at least to the
+    /// end of the host. (Each of them makes a domain of a non-empty run
+    /// of hostname characters, all ASCII: its first byte is one, and so
+    /// is the byte before its end.)
+    #[allow(unsafe_code)]
     #[inline(always)]
-    pub(crate) fn slice(self, s: &str) -> Option<Host<'_>> {
+    pub(crate) unsafe fn slice(self, s: &str) -> Host<'_> {
         match self {
-            HostAt::Ipv4(a) => Some(Host::Ipv4(a)),
-            HostAt::Domain(start, end) => class::sub(s, start, end).map(Host::Domain),
+            HostAt::Ipv4(a) => Host::Ipv4(a),
+            // SAFETY: `start < end <= s.len()` and `s[start]` and
+            // `s[end - 1]` are hostname characters (ASCII), by the scan
+            // of the same bytes.
+            HostAt::Domain(start, end) => Host::Domain(unsafe { class::sub_ascii(s, start, end) }),
         }
     }
 }
@@ -596,7 +608,7 @@ fn uri_params(b: &[u8], at: usize) -> Option<usize> {
 /// A simple SIP URI found by [`SipUriAt::scan`], kept as offsets until
 /// the parse is known to succeed, so that the scan of what follows it
 /// (the header parameters of a name-addr) has few values to keep live.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct SipUriAt {
     at: usize,
     secure: bool,
@@ -611,10 +623,80 @@ pub(crate) struct SipUriAt {
     pub(crate) end: usize,
 }
 
+/// The user part, host and port of [`SipUriAt::scan`] from `b[start]`
+/// (after the scheme), one step at a time: the user end (0 for none),
+/// the host, the port, and where they end.
+#[inline(always)]
+fn user_hostport(b: &[u8], start: usize) -> Option<(usize, HostAt, Option<u16>, usize)> {
+    // The user part runs to the first '@' (as in `parse_rest`); with no
+    // '@' at all there is no user part. User bytes hold no '@'.
+    let (u, stop) = class::span_stop(b, start, class::USER);
+    let (user_end, host_at) = if stop == Some(b'@') {
+        if u == start {
+            return None;
+        }
+        (u, u + 1)
+    } else if super::scan::find_byte(b.get(u..)?, b'@').is_some() {
+        return None;
+    } else {
+        (0, start)
+    };
+    let (host, port, params_at) = scan_hostport_at(b, host_at)?;
+    Some((user_end, host, port, params_at))
+}
+
+/// The common `user@domain[:port]` of [`SipUriAt::scan`] from `b[start]`
+/// (after the scheme), when the user part is letters, digits, `-`, `.`
+/// and `_` and ends within sixteen bytes, and the host is a domain name:
+/// one vector step ([`class::host_outside16`]) on those sixteen finds
+/// both the `@` and, most often, the end of the host too, which the
+/// general scan finds by a byte loop over the user part and a vector
+/// scan of the host from the `@`. The user end, the host, the port and
+/// where they end, as the general scan gives them; `None` where it must
+/// decide.
+#[inline(always)]
+fn user_at_domain16(b: &[u8], start: usize) -> Option<(usize, HostAt, Option<u16>, usize)> {
+    let c = b.get(start..)?.first_chunk::<16>()?;
+    let m = class::host_outside16(c);
+    // The user part is the run of hostname characters (all of them user
+    // characters) before the first other byte, which is the '@' (not a
+    // user character): what the byte loop over user characters finds.
+    let k = m.trailing_zeros() as usize;
+    if k == 0 || c.get(k) != Some(&b'@') {
+        return None;
+    }
+    // A host that starts with a digit may be an IPv4 address, which
+    // `scan_hostport_at` reads; a domain is a run of hostname characters.
+    if !c
+        .get(k + 1)
+        .is_some_and(|&h| class::is(h, class::HOST) && !h.is_ascii_digit())
+    {
+        return None;
+    }
+    let host_at = start + k + 1;
+    // The other bytes after the '@' among these sixteen: the first ends
+    // the host; with none, the run goes on past them.
+    let rest = m >> (k + 1);
+    let end = if rest != 0 {
+        host_at + rest.trailing_zeros() as usize
+    } else {
+        class::span16(b, start + 16, class::HOST)
+    };
+    let host = HostAt::Domain(host_at, end);
+    if b.get(end) != Some(&b':') {
+        return Some((start + k, host, None, end));
+    }
+    let (port, pe) = port_at(b, end + 1)?;
+    Some((start + k, host, Some(port), pe))
+}
+
 impl SipUriAt {
     /// The scan of [`SipUri::parse_simple_at`]: `sip:` or `sips:` (RFC
     /// 3261 §19.1.1), an unescaped user, a `hostport` without brackets,
-    /// plain parameters, and no `?` or `:` after them.
+    /// and plain parameters. A `?` (headers) or a `:` (a second port)
+    /// right after them would change what `Uri::parse` makes of the
+    /// whole: the caller checks the byte at `end` (a name-addr needs its
+    /// `>` there anyway).
     #[inline(always)]
     pub(crate) fn scan(b: &[u8], at: usize) -> Option<SipUriAt> {
         // RFC 3261 §19.1.1: the scheme in any case. OR-ing 0x20 into the
@@ -628,30 +710,15 @@ impl SipUriAt {
             return None;
         };
         let start = at + 4 + usize::from(secure);
-        // The user part runs to the first '@' (as in `parse_rest`); with
-        // no '@' at all there is no user part. User bytes hold no '@'.
-        let (u, stop) = class::span_stop(b, start, class::USER);
-        let (user_end, host_at) = if stop == Some(b'@') {
-            if u == start {
-                return None;
-            }
-            (u, u + 1)
-        } else if super::scan::find_byte(b.get(u..)?, b'@').is_some() {
-            return None;
-        } else {
-            (0, start)
+        let (user_end, host, port, params_at) = match user_at_domain16(b, start) {
+            Some(found) => found,
+            None => user_hostport(b, start)?,
         };
-        let (host, port, params_at) = scan_hostport_at(b, host_at)?;
         let end = if b.get(params_at) == Some(&b';') {
             uri_params(b, params_at)?
         } else {
             params_at
         };
-        // A '?' (headers) or a ':' (a second port) would change what
-        // `Uri::parse` makes of the whole.
-        if matches!(b.get(end), Some(b'?' | b':')) {
-            return None;
-        }
         Some(SipUriAt {
             at,
             secure,
@@ -663,30 +730,86 @@ impl SipUriAt {
         })
     }
 
-    /// The URI in `s`, which is the text it was scanned from.
+    /// [`scan`](Self::scan) for the common `sip:user@domain` right before
+    /// a `>` (a name-addr's URI), from `m`, the bits of the bytes of `b`
+    /// that are not hostname characters ([`class::host_outside64`]): the
+    /// user part is a run of hostname characters (all of them user
+    /// characters) up to the `@`, the host a run that does not start with
+    /// a digit, up to the `>`. `None` where `scan` must decide. Every
+    /// offset it gives is next to a byte it compared (`:`, `@`, `>`).
     #[inline(always)]
-    pub(crate) fn slice(self, s: &str) -> Option<SipUri<'_>> {
+    pub(crate) fn scan_masked(b: &[u8], at: usize, m: u64) -> Option<SipUriAt> {
+        debug_assert_eq!(Some(m), class::host_outside64(b));
+        if class::word4(b, at)? | 0x0020_2020 != u32::from_le_bytes(*b"sip:") {
+            return None;
+        }
+        let start = at + 4;
+        let user_end = class::next_bit(m, start);
+        if user_end == start || b.get(user_end) != Some(&b'@') {
+            return None;
+        }
+        let host_at = user_end + 1;
+        // A hostname character (its bit clear) but not a digit: a host
+        // that starts with a digit may be an IPv4 address.
+        if b.get(host_at).is_none_or(u8::is_ascii_digit) || m >> host_at & 1 != 0 {
+            return None;
+        }
+        let end = class::next_bit(m, host_at);
+        if b.get(end) != Some(&b'>') {
+            return None;
+        }
+        Some(SipUriAt {
+            at,
+            secure: false,
+            user_end,
+            host: HostAt::Domain(host_at, end),
+            port: None,
+            params_at: end,
+            end,
+        })
+    }
+
+    /// The URI in `s`, cut without checks ([`class::sub_ascii`]).
+    ///
+    /// # Safety
+    ///
+    /// `s` holds the bytes that [`scan`](Self::scan) or
+    /// [`scan_masked`](Self::scan_masked) read, at least to the end of
+    /// the URI (`self.end`).
+    #[allow(unsafe_code)]
+    #[inline(always)]
+    pub(crate) unsafe fn slice(self, s: &str) -> SipUri<'_> {
+        // Each cut below is of offsets from the scan of these bytes, in
+        // order and at most `self.end <= s.len()`, next to ASCII bytes.
         let user = if self.user_end == 0 {
             None
         } else {
             let start = self.at + 4 + usize::from(self.secure);
-            Some(class::sub(s, start, self.user_end)?)
+            // SAFETY: the user part starts after the `:` of the scheme
+            // and is a non-empty run of user characters (ASCII).
+            Some(unsafe { class::sub_ascii(s, start, self.user_end) })
         };
-        Some(SipUri {
+        SipUri {
             secure: self.secure,
             user,
             password: None,
-            host: self.host.slice(s)?,
+            // SAFETY: the host was scanned from these bytes.
+            host: unsafe { self.host.slice(s) },
             port: self.port,
             // An empty list is equal wherever it sits.
             params: Params::new(if self.end == self.params_at {
                 ""
             } else {
-                class::sub(s, self.params_at, self.end)?
+                // SAFETY: the parameters start at their `;` and end after
+                // a character of a name or value (ASCII).
+                unsafe { class::sub_ascii(s, self.params_at, self.end) }
             }),
             headers: None,
-            raw: class::sub(s, self.at, self.end)?,
-        })
+            // SAFETY: the URI starts at the `s` or `S` of its scheme and
+            // ends after a hostname character, a digit of the port, or a
+            // character of a parameter (ASCII).
+            raw: unsafe { class::sub_ascii(s, self.at, self.end) },
+        }
     }
 }
 
@@ -711,8 +834,17 @@ impl<'a> SipUri<'a> {
     /// gives for `&s[at..end]` when no `?` or `:` follows.
     #[inline(always)]
     pub(crate) fn parse_simple_at(s: &'a str, at: usize) -> Option<(SipUri<'a>, usize)> {
-        let u = SipUriAt::scan(s.as_bytes(), at)?;
-        Some((u.slice(s)?, u.end))
+        let b = s.as_bytes();
+        let u = SipUriAt::scan(b, at)?;
+        // A '?' (headers) or a ':' (a second port) would change what
+        // `Uri::parse` makes of the whole.
+        if matches!(b.get(u.end), Some(b'?' | b':')) {
+            return None;
+        }
+        // SAFETY: `u` is the scan of the bytes of `s`.
+        #[allow(unsafe_code)]
+        let uri = unsafe { u.slice(s) };
+        Some((uri, u.end))
     }
 
     fn parse_rest(secure: bool, rest: &'a str, raw: &'a str) -> Result<SipUri<'a>, UriError> {
@@ -927,6 +1059,81 @@ mod tests {
             Some((Ipv4Addr::new(192, 0, 2, 101), 12))
         );
         assert_eq!(ipv4_at(b"1.2.3.4", 0), Some((Ipv4Addr::new(1, 2, 3, 4), 7)));
+    }
+
+    /// The one-step `user@domain` of [`user_at_domain16`] against the
+    /// general scan ([`user_hostport`]): every byte value in every
+    /// position of typical URIs (after the scheme), with user parts and
+    /// hosts that end within the first sixteen bytes and past them.
+    #[test]
+    fn user_at_domain_agrees_with_the_general_scan_on_every_byte() {
+        let mut fast = 0;
+        for base in [
+            "alice@atlanta.example.com>;tag=1",
+            "bob@biloxi.example.com",
+            "a@b.c:5061;lr>",
+            "alice@192.0.2.101:5060>",
+            "0123456789abcd@x.y>",
+            "0123456789abcde@x.y>",
+            "user.name-1_x@h:65535",
+            "carol@chicago.example.com:5060;transport=tcp",
+        ] {
+            let base = base.as_bytes();
+            for at in 0..base.len() {
+                for c in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[at] = c;
+                    for n in [v.len(), v.len().min(16), v.len().min(20)] {
+                        let v = &v[..n];
+                        if let Some(f) = user_at_domain16(v, 0) {
+                            fast += 1;
+                            assert_eq!(Some(f), user_hostport(v, 0), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(fast > 10_000, "{fast}");
+        // The shapes of the benchmark messages take it.
+        for u in [
+            &b"alice@atlanta.example.com>"[..],
+            b"bob@biloxi.example.com",
+        ] {
+            assert!(user_at_domain16(u, 0).is_some(), "{u:?}");
+        }
+    }
+
+    /// The scan from the bits of the bytes that are not hostname
+    /// characters ([`SipUriAt::scan_masked`]) against the general scan:
+    /// every byte value in every position of a few name-addr URIs.
+    #[test]
+    fn masked_scan_agrees_with_the_scan_on_every_byte() {
+        let mut taken = 0;
+        for base in [
+            "A <sip:alice@atlanta.example.com>;tag=1",
+            "<sip:bob@biloxi.example.com>",
+            "<sip:a@b.c>;x",
+            "<sip:alice@192.0.2.101:5060>",
+            "xy <SIP:0123456789abcdefghij@x.y>",
+        ] {
+            let base = base.as_bytes();
+            let at = base.iter().position(|&c| c == b'<').unwrap() + 1;
+            for i in 0..base.len() {
+                for c in 0..=255u8 {
+                    let mut v = base.to_vec();
+                    v[i] = c;
+                    let Some(m) = class::host_outside64(&v) else {
+                        continue;
+                    };
+                    if let Some(s) = SipUriAt::scan_masked(&v, at, m) {
+                        taken += 1;
+                        assert_eq!(Some(s), SipUriAt::scan(&v, at), "{v:?}");
+                        assert_eq!(v.get(s.end), Some(&b'>'));
+                    }
+                }
+            }
+        }
+        assert!(taken > 5_000, "{taken}");
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl<'a> Via<'a> {
             }
             let w = class::word8(b, i).unwrap_or(0);
             if branch.1 == 0 && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
-                let ve = class::span16(b, i + 8, class::PVALUE);
+                let ve = class::span_alnum_ahead(b, i + 8, class::PVALUE);
                 if ve == i + 8 {
                     return None;
                 }
@@ -227,7 +227,7 @@ impl<'a> Via<'a> {
                 && class::word4(b, i + 6)
                     .is_some_and(|w| w | 0x0020_2020 == u32::from_le_bytes(*b"ved="))
             {
-                let ve = class::span16(b, i + 10, class::PVALUE);
+                let ve = class::span_alnum_ahead(b, i + 10, class::PVALUE);
                 if ve == i + 10 {
                     return None;
                 }
@@ -239,21 +239,34 @@ impl<'a> Via<'a> {
             // its own, and the common spellings above come first.
             i = other_via_param(b, i, &mut branch, &mut received, &mut rport)?;
         }
-        let branch = match branch {
-            (_, 0) => None,
-            (s, e) => Some(class::sub(value, s, e)?),
-        };
-        let received = match received {
-            (_, 0) => None,
-            (s, e) => Some(class::sub(value, s, e)?),
+        // SAFETY: the cuts (`class::sub_ascii`) are in order and within
+        // `value`, and each is next to an ASCII byte. A branch or received
+        // value starts after its `=` and ends after a character of its
+        // value (a non-empty run of them). The host was scanned from these
+        // bytes; it and the port end after a hostname character or a
+        // digit, where the parameters start.
+        #[allow(unsafe_code)]
+        let (branch, received, host, params) = unsafe {
+            (
+                match branch {
+                    (_, 0) => None,
+                    (s, e) => Some(class::sub_ascii(value, s, e)),
+                },
+                match received {
+                    (_, 0) => None,
+                    (s, e) => Some(class::sub_ascii(value, s, e)),
+                },
+                host.slice(value),
+                class::sub_ascii(value, end, value.len()),
+            )
         };
         Some(Via {
             protocol,
             version,
             transport,
-            host: host.slice(value)?,
+            host,
             port,
-            params: Params::new(class::sub(value, end, value.len())?),
+            params: Params::new(params),
             branch,
             received,
             rport,
@@ -412,6 +425,47 @@ impl<'a> Typed<'a> for Via<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The simple form against the reference with every byte value (as
+    /// a character: ASCII, and a few multi-byte ones) replaced, put in or
+    /// taken out at every position of the sent-by and the parameters of
+    /// typical values: the branch and received values near and at the
+    /// end, shorter and longer than sixteen bytes.
+    #[test]
+    fn simple_form_agrees_with_the_reference_on_every_byte() {
+        for base in [
+            "SIP/2.0/UDP 192.0.2.101:5060;rport=5060;received=198.51.100.7;branch=z9hG4bKnashds7",
+            "SIP/2.0/UDP 192.0.2.101:5060;rport;branch=z9hG4bK776asdhds",
+            "SIP/2.0/TCP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;received=a.b",
+            "SIP/2.0/UDP h;branch=z9hG4bK0123456789abcdefghij;received=10.0.0.1",
+        ] {
+            let base: Vec<char> = base.chars().collect();
+            for at in 12..=base.len() {
+                for c in (0..=127u8).map(char::from).chain([
+                    '\u{e9}',
+                    '\u{7ff}',
+                    '\u{20ac}',
+                    '\u{1f600}',
+                ]) {
+                    for edit in 0..3 {
+                        let mut v = base.clone();
+                        match edit {
+                            0 if at < v.len() => v[at] = c,
+                            1 => v.insert(at, c),
+                            _ if at < v.len() => {
+                                v.remove(at);
+                            }
+                            _ => continue,
+                        }
+                        let v: String = v.into_iter().collect();
+                        if let Some(fast) = Via::parse_simple(&v) {
+                            assert_eq!(Via::parse_reference(&v), Ok(fast), "{v:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// [`parse_u64_bytes`] against the standard library's parse of the
     /// digits, with every byte value in every position of numbers of 0 to

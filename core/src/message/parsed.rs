@@ -233,10 +233,8 @@ impl<'a> Message<'a> {
     /// The value of the first header with this known name.
     pub fn header(&self, name: HeaderName) -> Option<&'a str> {
         // Straight from the index: the raw name is not needed.
-        self.headers
-            .iter()
-            .find(|h| h.name == name)
-            .map(|h| self.span(h.value_start as usize, h.value_end as usize))
+        let (h, _) = first_named(&self.headers, |h| h.name == name);
+        h.map(|h| self.span(h.value_start as usize, h.value_end as usize))
     }
 
     /// Every header line with this known name, in order.
@@ -429,6 +427,32 @@ impl<'a> Message<'a> {
     }
 }
 
+/// The first entry of `at` for which `named` holds, and the entries after
+/// it (none when there is no such entry). Two entries a step: one length
+/// test for both, and no position kept beside the pointer (what
+/// `iter().find` compiled to, six instructions an entry).
+#[inline(always)]
+fn first_named(
+    mut at: &[RawHeader],
+    named: impl Fn(&RawHeader) -> bool,
+) -> (Option<&RawHeader>, &[RawHeader]) {
+    loop {
+        match at {
+            [a, b, more @ ..] => {
+                if named(a) {
+                    return (Some(a), &at[1..]);
+                }
+                if named(b) {
+                    return (Some(b), more);
+                }
+                at = more;
+            }
+            [a] => return (named(a).then_some(a), &[]),
+            [] => return (None, &[]),
+        }
+    }
+}
+
 /// [`Message::typed_all`]'s iterator: the lines of a header that is not a
 /// list, or the split values of one that is.
 enum TypedAll<'m, N, F, V> {
@@ -462,31 +486,8 @@ where
                 // The scan runs on a copy of the position, stored back once:
                 // the iterator lives in memory across the caller's loop,
                 // and a store for every entry looked at is what the
-                // `filter` form cost. Two entries a step: one length test
-                // for both.
-                let mut at: &[RawHeader] = headers;
-                let h = loop {
-                    match at {
-                        [a, b, more @ ..] => {
-                            if named(a) {
-                                at = &at[1..];
-                                break Some(a);
-                            }
-                            at = more;
-                            if named(b) {
-                                break Some(b);
-                            }
-                        }
-                        [a] => {
-                            at = &[];
-                            if named(a) {
-                                break Some(a);
-                            }
-                            break None;
-                        }
-                        [] => break None,
-                    }
-                };
+                // `filter` form cost.
+                let (h, at) = first_named(headers, &*named);
                 *headers = at;
                 h.map(parse)
             }

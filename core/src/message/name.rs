@@ -379,15 +379,20 @@ impl HeaderName {
         let slot = wide_hash(len, window[0], window[len / 2]);
         let w = &WIDE[slot];
         let word = u128::from_le_bytes(*window);
+        // One OR and one byte compare of all sixteen (SSE2).
+        let same = wide::u8x16::from(*window) | wide::u8x16::from(w.case.to_le_bytes());
+        let hit = same
+            .cmp_eq(wide::u8x16::from(w.lower.to_le_bytes()))
+            .move_mask()
+            == 0xFFFF;
         // A known name holds no colon, so a match with its colon (or, for
         // 16 bytes, with all 16) is a match of the length too. (An empty
         // slot matches anything, and is Other.)
         debug_assert!(
-            ((word | w.case) ^ w.lower) & w.keep != 0
-                || w.name == HeaderName::Other
-                || usize::from(w.len) == len
+            word | w.case != w.lower || w.name == HeaderName::Other || usize::from(w.len) == len
         );
-        if ((word | w.case) ^ w.lower) & w.keep == 0 {
+        debug_assert_eq!(hit, word | w.case == w.lower);
+        if hit {
             w.name
         } else {
             HeaderName::Other
@@ -591,15 +596,15 @@ static TABLE: [Entry; 256] = build_table();
 
 /// The names of up to 16 bytes and the compact forms, for
 /// [`HeaderName::from_window`], as one 16-byte word each: a name matches
-/// when `((window | case) ^ lower) & keep == 0`, where `case` has 0x20 on
-/// letters (so either case folds to lower case; only letters fold onto
-/// letters) and `keep` covers the name's length.
+/// when `window | case == lower`, where `case` has 0x20 on letters (so
+/// either case folds to lower case; only letters fold onto letters) and
+/// 0xFF on the bytes past the name and its colon, which `lower` has too,
+/// so that those bytes match whatever they are (one OR and one compare).
 #[derive(Clone, Copy)]
 #[repr(align(64))]
 struct WideEntry {
     lower: u128,
     case: u128,
-    keep: u128,
     name: HeaderName,
     len: u8,
 }
@@ -607,7 +612,6 @@ struct WideEntry {
 const EMPTY_WIDE: WideEntry = WideEntry {
     lower: 0,
     case: 0,
-    keep: 0,
     name: HeaderName::Other,
     len: 0,
 };
@@ -624,14 +628,19 @@ const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
         if c.is_ascii_lowercase() {
             e.case |= 0x20 << (8 * i);
         }
-        e.keep |= 0xFF << (8 * i);
         i += 1;
     }
     // The colon after the name, when it is in the window (see
     // `from_window`).
     if i < 16 {
         e.lower |= (b':' as u128) << (8 * i);
-        e.keep |= 0xFF << (8 * i);
+        i += 1;
+    }
+    // Any bytes past them.
+    while i < 16 {
+        e.case |= 0xFF << (8 * i);
+        e.lower |= 0xFF << (8 * i);
+        i += 1;
     }
     e
 }

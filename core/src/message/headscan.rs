@@ -310,17 +310,19 @@ pub(crate) fn head<'a, const TEXT: bool>(
             return None;
         }
         let name_len = colon - s;
-        let name = match window {
-            Some(window) if name_len <= 16 => HeaderName::from_window(name_len, window),
-            _ => HeaderName::from_bytes(&data[s..colon]),
+        let known = match window {
+            Some(window) if name_len <= 16 => HeaderName::window_match(name_len, window),
+            _ => Some(HeaderName::from_bytes(&data[s..colon])).filter(|&n| n != HeaderName::Other),
         };
         // A known name matched byte for byte is a token; anything else is
         // checked here. An empty name, a fold (a line that starts with SP
         // or HT) and LWS before the colon fail here too: the reference
         // scan takes them.
-        if name == HeaderName::Other && !is_token(&data[s..colon]) {
-            return None;
-        }
+        let name = match known {
+            Some(name) => name,
+            None if is_token(&data[s..colon]) => HeaderName::Other,
+            None => return None,
+        };
         let name_len = u16::try_from(name_len).ok()?;
         // One SP after the colon is the common case.
         let mut vs = colon + 1;

@@ -359,26 +359,27 @@ impl HeaderName {
     }
 
     /// [`from_bytes`](Self::from_bytes) for a name of `len` bytes (at
-    /// most 16) that starts a window of 16 bytes, read as one little-endian
-    /// word: one compare instead of three. `len` must be the position of
-    /// the window's first colon (16 if it has none): the colon after a
-    /// shorter name is part of the compare, which thereby also checks the
-    /// length. The bytes past the colon may be anything.
+    /// most 16) that starts a window of 16 bytes, by one 16-byte compare.
+    /// `len` must be the position of the window's first colon (16 if it
+    /// has none): the colon after a shorter name is part of the compare,
+    /// which thereby also checks the length. The bytes past the colon may
+    /// be anything. `None` for a name that is not in the table (which is
+    /// then [`HeaderName::Other`]); a `Some` is never `Other`, so that a
+    /// caller needs no test of it.
     #[inline(always)]
-    pub(crate) fn from_window(len: usize, window: &[u8; 16]) -> HeaderName {
+    pub(crate) fn window_match(len: usize, window: &[u8; 16]) -> Option<HeaderName> {
         debug_assert_eq!(
             window.iter().position(|&c| c == b':').unwrap_or(16),
             len.min(16)
         );
         if len > 16 {
-            return HeaderName::Other;
+            return None;
         }
         // Compact forms are in the table too, so one or 16 bytes take the
         // same path. An empty name matches no entry (each starts with a
         // letter) and is Other.
         let slot = wide_hash(len, window[0], window[len / 2]);
         let w = &WIDE[slot];
-        let word = u128::from_le_bytes(*window);
         // One OR and one byte compare of all sixteen (SSE2).
         let same = wide::u8x16::from(*window) | wide::u8x16::from(w.case.to_le_bytes());
         let hit = same
@@ -386,17 +387,12 @@ impl HeaderName {
             .move_mask()
             == 0xFFFF;
         // A known name holds no colon, so a match with its colon (or, for
-        // 16 bytes, with all 16) is a match of the length too. (An empty
-        // slot matches anything, and is Other.)
-        debug_assert!(
-            word | w.case != w.lower || w.name == HeaderName::Other || usize::from(w.len) == len
-        );
+        // 16 bytes, with all 16) is a match of the length too. An empty
+        // slot matches nothing.
+        let word = u128::from_le_bytes(*window);
         debug_assert_eq!(hit, word | w.case == w.lower);
-        if hit {
-            w.name
-        } else {
-            HeaderName::Other
-        }
+        debug_assert!(!hit || (w.name != HeaderName::Other && usize::from(w.len) == len));
+        hit.then_some(w.name)
     }
 
     /// Resolves a name as it stands in a message, case-insensitively and with compact forms.
@@ -595,7 +591,7 @@ const fn build_table() -> [Entry; 256] {
 static TABLE: [Entry; 256] = build_table();
 
 /// The names of up to 16 bytes and the compact forms, for
-/// [`HeaderName::from_window`], as one 16-byte word each: a name matches
+/// [`HeaderName::window_match`], as one 16-byte word each: a name matches
 /// when `window | case == lower`, where `case` has 0x20 on letters (so
 /// either case folds to lower case; only letters fold onto letters) and
 /// 0xFF on the bytes past the name and its colon, which `lower` has too,
@@ -609,17 +605,23 @@ struct WideEntry {
     len: u8,
 }
 
+/// An empty slot: OR-ing 0xFF into the first byte can never give the 0
+/// of `lower`, so no window matches it.
 const EMPTY_WIDE: WideEntry = WideEntry {
     lower: 0,
-    case: 0,
+    case: 0xFF,
     name: HeaderName::Other,
     len: 0,
 };
 
 /// The entry of one spelling (a long name, or a compact form of 1 byte).
 const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
-    let mut e = EMPTY_WIDE;
-    e.name = name;
+    let mut e = WideEntry {
+        lower: 0,
+        case: 0,
+        name,
+        len: 0,
+    };
     e.len = s.len() as u8;
     let mut i = 0;
     while i < s.len() {
@@ -631,7 +633,7 @@ const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
         i += 1;
     }
     // The colon after the name, when it is in the window (see
-    // `from_window`).
+    // `window_match`).
     if i < 16 {
         e.lower |= (b':' as u128) << (8 * i);
         i += 1;
@@ -700,7 +702,7 @@ fn long_name(b: &[u8]) -> HeaderName {
 mod tests {
     use super::*;
 
-    /// `from_window` gives `from_bytes`'s answer whatever follows the name.
+    /// `window_match` gives `from_bytes`'s answer whatever follows the name.
     #[test]
     fn window_lookup_agrees_with_from_bytes() {
         // Every single byte (the compact forms share the table), the empty
@@ -744,7 +746,7 @@ mod tests {
                     *c = b':';
                 }
                 assert_eq!(
-                    HeaderName::from_window(name.len(), &window),
+                    HeaderName::window_match(name.len(), &window).unwrap_or(HeaderName::Other),
                     HeaderName::from_bytes(name),
                     "{:?}",
                     String::from_utf8_lossy(name)

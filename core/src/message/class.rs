@@ -110,28 +110,56 @@ fn call_id16(c: &[u8; 16]) -> (u32, u32) {
 }
 
 /// [`call_id_ok`] for 16 to 64 bytes, sixteen a step (SSE2 range
-/// compares, [`call_id16`]), the last step on the last sixteen bytes,
-/// which may overlap the step before: bytes seen twice give the same
-/// bits again, at the same places. No byte other than `word` and `@`,
-/// and the `@` bits of the whole value (one 64-bit mask) at most one, at
-/// neither end. The steps are written out rather than looped: with at
+/// compares), the last step on the last sixteen bytes, which may overlap
+/// the step before: bytes seen twice give the same bits again, at the
+/// same places. No byte other than `word` and `@`, and the `@` bits of the
+/// whole value (one 64-bit mask) at most one, at neither end.
+///
+/// Most Call-IDs are letters, digits, `-`, `.`, `_` and one `@` (hex or
+/// random text at a host name): the few compares of the hostname class
+/// ([`host16`]) take those first, and only a value with another byte is
+/// read again with the full `word` class ([`call_id16`]).
+#[inline(always)]
+fn call_id_ok16(b: &[u8]) -> bool {
+    let (other, ats) = call_id_steps(b, |c| {
+        let at = eq16(u8x16::from(*c), b'@').move_mask() as u32 & 0xFFFF;
+        (host16(c) & !at, at)
+    });
+    let ends = 1 | 1 << (b.len() - 1);
+    if ats & ats.wrapping_sub(1) != 0 || ats & ends != 0 {
+        return false;
+    }
+    other == 0 || call_id_words16(b)
+}
+
+/// Whether the 16 to 64 bytes of `b` are all `word` characters or `@`
+/// ([`call_id16`]); the `@` were checked by [`call_id_ok16`]. Out of line:
+/// most Call-IDs need only the hostname class.
+#[inline(never)]
+fn call_id_words16(b: &[u8]) -> bool {
+    call_id_steps(b, call_id16).0 == 0
+}
+
+/// The bits that `class` gives for the 16 to 64 bytes of `b`, ORed, and
+/// its `@` bits as one 64-bit mask, sixteen bytes a step, the last step on
+/// the last sixteen. The steps are written out rather than looped: with at
 /// most four of them, the loop's counting and its load of the constants
 /// into registers cost more than the steps it saves writing.
 #[inline(always)]
-fn call_id_ok16(b: &[u8]) -> bool {
+fn call_id_steps(b: &[u8], class: impl Fn(&[u8; 16]) -> (u32, u32)) -> (u32, u64) {
     let n = b.len();
     debug_assert!((16..=64).contains(&n));
     let Some(last) = b.last_chunk::<16>() else {
-        return false;
+        return (1, 0);
     };
-    let (mut other, a) = call_id16(last);
+    let (mut other, a) = class(last);
     let mut ats = u64::from(a) << (n - 16);
     // The steps before the last, which starts at `n - 16`: at 0, 16 and
     // 32 while they start before it, written out (no loop to count).
     let mut step = |i: usize| {
         if i + 16 < n {
             if let Some(c) = b.get(i..).and_then(|r| r.first_chunk::<16>()) {
-                let (o, a) = call_id16(c);
+                let (o, a) = class(c);
                 other |= o;
                 ats |= u64::from(a) << i;
             }
@@ -140,8 +168,7 @@ fn call_id_ok16(b: &[u8]) -> bool {
     step(0);
     step(16);
     step(32);
-    let ends = 1 | 1 << (n - 1);
-    other == 0 && ats & ats.wrapping_sub(1) == 0 && ats & ends == 0
+    (other, ats)
 }
 
 /// The class bits of every byte.
@@ -880,8 +907,14 @@ mod tests {
     /// every position of values of 16 to 64 bytes, and two `@` anywhere.
     #[test]
     fn vector_call_id_matches_the_table() {
-        for n in 16..=64 {
-            let word = b"a1-.!%*_+`'~()<>:\\\"/[]?{}Z9";
+        // A value of every `word` byte (the full class), and one of the
+        // hostname class and `@` only (the first class and its fallback).
+        for (n, word) in (16..=64).flat_map(|n| {
+            [
+                (n, &b"a1-.!%*_+`'~()<>:\\\"/[]?{}Z9"[..]),
+                (n, b"a84b4c76e6-6710.pc33_Z9"),
+            ]
+        }) {
             let base: Vec<u8> = (0..n).map(|k| word[k % word.len()]).collect();
             assert!(call_id_ok16(&base) && call_id_ok_bytes(&base));
             for at in 0..n {

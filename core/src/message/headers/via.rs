@@ -184,10 +184,9 @@ impl<'a> Via<'a> {
         // other parameter by its name.
         let (mut branch, mut received, mut rport) = ((0, 0), (0, 0), None);
         let mut i = end;
-        while let Some(&c) = b.get(i) {
-            if c != b';' {
-                return None;
-            }
+        while i < b.len() {
+            // Each word compared below starts with the `;`; any other
+            // parameter is checked for it before `other_via_param`.
             let w = class::word8(b, i).unwrap_or(0);
             if branch.1 == 0 && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
                 let ve = class::span_alnum_ahead(b, i + 8, class::PVALUE);
@@ -237,6 +236,9 @@ impl<'a> Via<'a> {
             }
             // Any other parameter, out of line: it needs registers of
             // its own, and the common spellings above come first.
+            if b.get(i) != Some(&b';') {
+                return None;
+            }
             i = other_via_param(b, i, &mut branch, &mut received, &mut rport)?;
         }
         // SAFETY: the cuts (`class::sub_ascii`) are in order and within

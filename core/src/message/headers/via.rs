@@ -181,22 +181,16 @@ impl<'a> Via<'a> {
         // and received with a value (an end of 0 is none: a value never
         // ends at 0), the first rport (RFC 3581). Their common spellings
         // are matched by one word compare with the letters folded; any
-        // other parameter by its name.
+        // other parameter by its name. rport first: clients that ask for
+        // it (RFC 3581 §4) put it ahead of the branch, and a server that
+        // fills it in keeps it there, ahead of the received it adds; a
+        // Via without rport pays one word compare more for its branch.
         let (mut branch, mut received, mut rport) = ((0, 0), (0, 0), None);
         let mut i = end;
         while i < b.len() {
             // Each word compared below starts with the `;`; any other
             // parameter is checked for it before `other_via_param`.
             let w = class::word8(b, i).unwrap_or(0);
-            if branch.1 == 0 && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
-                let ve = class::span_alnum_ahead(b, i + 8, class::PVALUE);
-                if ve == i + 8 {
-                    return None;
-                }
-                branch = (i + 8, ve);
-                i = ve;
-                continue;
-            }
             if rport.is_none()
                 && w & 0xFFFF_FFFF_FFFF | 0x2020_2020_2000 == u64::from_le_bytes(*b";rport\0\0")
             {
@@ -220,6 +214,15 @@ impl<'a> Via<'a> {
                     }
                     _ => {}
                 }
+            }
+            if branch.1 == 0 && w | 0x0020_2020_2020_2000 == u64::from_le_bytes(*b";branch=") {
+                let ve = class::span_alnum_ahead(b, i + 8, class::PVALUE);
+                if ve == i + 8 {
+                    return None;
+                }
+                branch = (i + 8, ve);
+                i = ve;
+                continue;
             }
             if received.1 == 0
                 && w | 0x2020_2020_2020_2000 == u64::from_le_bytes(*b";receive")

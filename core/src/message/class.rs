@@ -590,6 +590,42 @@ pub(crate) unsafe fn sub_ascii(s: &str, a: usize, e: usize) -> &str {
     unsafe { s.get_unchecked(a..e) }
 }
 
+/// Every string made from `base` by one edit at a character position
+/// from `from` on: each ASCII character and a few multi-byte ones
+/// (`extra`) put in place of the character there, put in before it, or
+/// (once a position) the character taken out. For the tests that pin a
+/// fast path against its reference on every byte at every position.
+#[cfg(test)]
+pub(crate) fn edits<'e>(
+    base: &str,
+    from: usize,
+    extra: &'e [char],
+) -> impl Iterator<Item = String> + 'e {
+    let base: Vec<char> = base.chars().collect();
+    let n = base.len();
+    (from..=n).flat_map(move |at| {
+        let base = base.clone();
+        (0..=127u8)
+            .map(char::from)
+            .chain(extra.iter().copied())
+            .flat_map(move |c| {
+                let base = base.clone();
+                (0..3).filter_map(move |edit| {
+                    let mut v = base.clone();
+                    match edit {
+                        0 if at < v.len() => v[at] = c,
+                        1 => v.insert(at, c),
+                        2 if at < v.len() && c == '\0' => {
+                            v.remove(at);
+                        }
+                        _ => return None,
+                    }
+                    Some(v.into_iter().collect())
+                })
+            })
+    })
+}
+
 /// Characters a mutation may put in, for every fast path's proptest: the
 /// grammar's delimiters, LWS, other control bytes (NUL, SOH, GS, DEL), and
 /// multi-byte ones whose bytes span 0x80 to 0xF0 (U+0080 is C2 80, U+00FF

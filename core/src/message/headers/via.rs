@@ -444,29 +444,9 @@ mod tests {
             "SIP/2.0/TCP pc33.atlanta.example.com;branch=z9hG4bK776asdhds;received=a.b",
             "SIP/2.0/UDP h;branch=z9hG4bK0123456789abcdefghij;received=10.0.0.1",
         ] {
-            let base: Vec<char> = base.chars().collect();
-            for at in 12..=base.len() {
-                for c in (0..=127u8).map(char::from).chain([
-                    '\u{e9}',
-                    '\u{7ff}',
-                    '\u{20ac}',
-                    '\u{1f600}',
-                ]) {
-                    for edit in 0..3 {
-                        let mut v = base.clone();
-                        match edit {
-                            0 if at < v.len() => v[at] = c,
-                            1 => v.insert(at, c),
-                            _ if at < v.len() => {
-                                v.remove(at);
-                            }
-                            _ => continue,
-                        }
-                        let v: String = v.into_iter().collect();
-                        if let Some(fast) = Via::parse_simple(&v) {
-                            assert_eq!(Via::parse_reference(&v), Ok(fast), "{v:?}");
-                        }
-                    }
+            for v in class::edits(base, 12, &['\u{e9}', '\u{7ff}', '\u{20ac}', '\u{1f600}']) {
+                if let Some(fast) = Via::parse_simple(&v) {
+                    assert_eq!(Via::parse_reference(&v), Ok(fast), "{v:?}");
                 }
             }
         }

@@ -409,20 +409,21 @@ pub(crate) fn span16(b: &[u8], from: usize, bits: u8) -> usize {
 /// with [`span_alnum_ahead`]).
 #[inline(always)]
 pub(crate) fn span_alnum(b: &[u8], from: usize, bits: u8) -> usize {
-    debug_assert!((0..=255u8).all(|c| !is(c, HOST) || is(c, bits)));
-    let e = host_run16(b, from);
-    match b.get(e) {
-        Some(&c) if is(c, bits) => span(b, e, bits),
-        _ => e,
-    }
+    span_past_run(b, host_run16(b, from), bits)
 }
 
 /// [`span_alnum`] for a run that most often does not end the value:
 /// the sixteen bytes from `from` first ([`host_run16_ahead`]).
 #[inline(always)]
 pub(crate) fn span_alnum_ahead(b: &[u8], from: usize, bits: u8) -> usize {
+    span_past_run(b, host_run16_ahead(b, from), bits)
+}
+
+/// The end of the span of `bits` whose [`HOST`] run ends at `e`: `e`,
+/// unless the byte there is in `bits` too, when the byte loop goes on.
+#[inline(always)]
+fn span_past_run(b: &[u8], e: usize, bits: u8) -> usize {
     debug_assert!((0..=255u8).all(|c| !is(c, HOST) || is(c, bits)));
-    let e = host_run16_ahead(b, from);
     match b.get(e) {
         Some(&c) if is(c, bits) => span(b, e, bits),
         _ => e,

@@ -170,21 +170,17 @@ impl<'a> Blocks<'a> {
     /// where a CRLF ends a block.
     #[inline(never)]
     fn stop_from(&mut self, p: usize, max_span: usize) -> Option<usize> {
-        loop {
+        // The blocks are skipped unread; the mask is read for the block
+        // the search stops at, so that it always matches `base`.
+        while p - self.base >= BLOCK {
             if self.base + BLOCK >= self.data.len() {
+                self.fill();
                 return None;
             }
             self.base += BLOCK;
-            self.fill();
-            let off = p - self.base;
-            if off < BLOCK {
-                let m = self.stops >> off;
-                if m != 0 {
-                    return Some(p + m.trailing_zeros() as usize);
-                }
-                return self.stop_after_block(p, max_span);
-            }
         }
+        self.fill();
+        self.next_stop(p, max_span)
     }
 }
 

@@ -232,12 +232,16 @@ pub(crate) fn head<'a, const TEXT: bool>(
     if limits.max_line_length < BLOCK {
         return None;
     }
-    let mut pos = 0;
-    while data.get(pos..pos + 2) == Some(b"\r\n") {
-        pos += 2;
+    // RFC 3261 §7.5: CRLFs before the start line are skipped. The scan
+    // then runs on the rest, so that its positions are the index's
+    // offsets (which count from the start line) with no subtraction.
+    let mut lead = 0;
+    while data.get(lead..lead + 2) == Some(b"\r\n") {
+        lead += 2;
     }
-    let data_start = pos;
-    let mut blocks = Blocks::new(data, data_start);
+    let data = &data[lead..];
+    let mut pos = 0;
+    let mut blocks = Blocks::new(data, 0);
     let crlf_at = |cr: usize| data.get(cr..).and_then(|r| r.first_chunk::<2>()) == Some(b"\r\n");
 
     // Whether every line so far held only ASCII (always, without TEXT).
@@ -351,22 +355,22 @@ pub(crate) fn head<'a, const TEXT: bool>(
             content_length = Some(cl);
         }
         headers.push(RawHeader {
-            name_start: (s - data_start) as u32,
-            value_start: (vs - data_start) as u32,
-            value_end: (ve - data_start) as u32,
+            name_start: s as u32,
+            value_start: vs as u32,
+            value_end: ve as u32,
             name_len,
             name,
         });
         count += 1;
         pos = cr + 2;
     };
-    if head_end - data_start > limits.max_message_size {
+    if head_end > limits.max_message_size {
         return None;
     }
     // RFC 3261 §7.3.1: header text is UTF-8. An ASCII head needs no
     // check: `str::from_utf8` would cost about 0.6 instructions a byte,
     // 230 to 350 on a typical head.
-    let bytes = &data[data_start..head_end];
+    let bytes = &data[..head_end];
     let head = if ascii {
         debug_assert!(bytes.is_ascii());
         // SAFETY: `bytes` is the start line and the header lines, each with
@@ -393,7 +397,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
     Some(HeadInfo {
         start,
         head,
-        body_start: pos,
+        body_start: lead + pos,
         content_length,
         content_length_line,
     })

@@ -184,6 +184,30 @@ impl<'a> Blocks<'a> {
     }
 }
 
+/// More room for the index when it holds `count` entries and its buffer
+/// or the header limit is full: `None` at the limit, else the buffer,
+/// grown, and its new room. Out of line: only a head of more headers than
+/// the inline capacity gets here.
+#[cold]
+#[inline(never)]
+fn grow(
+    headers: &mut HeaderIndex,
+    count: usize,
+    max_headers: usize,
+) -> Option<(*mut RawHeader, usize)> {
+    if count >= max_headers {
+        return None;
+    }
+    // SAFETY: the scan wrote entries `0..count`, each below the capacity
+    // (see `head`).
+    #[allow(unsafe_code)]
+    unsafe {
+        headers.set_len(count);
+    }
+    headers.reserve(count.max(1));
+    Some((headers.as_mut_ptr(), headers.capacity().min(max_headers)))
+}
+
 /// The CR that ends a line whose first stop byte, at `stop`, is not the
 /// CR of its CRLF: HT and bytes from 0x80 are text here (`ascii` is
 /// cleared on the latter), a bare CR or any other control byte ends the
@@ -266,6 +290,12 @@ pub(crate) fn head<'a, const TEXT: bool>(
     // from the index, so that the loop keeps them in registers.
     let (max_headers, max_line) = (limits.max_headers, limits.max_line_length);
     let mut count = 0usize;
+    // The index is written in place, `count` entries so far, and its
+    // length set once at the end: a `push` a line read and wrote the
+    // length in memory and tested where the buffer is. `room` is where
+    // the buffer or the header limit runs out.
+    let mut slots = headers.as_mut_ptr();
+    let mut room = headers.capacity().min(max_headers);
     // LWS within a line: SP, and HT, which only a `TEXT` line can hold
     // (HT is a stop byte of the ASCII scan).
     let is_lws = |c: u8| c == b' ' || c == b'\t';
@@ -292,9 +322,6 @@ pub(crate) fn head<'a, const TEXT: bool>(
         if cr == s {
             pos = s + 2;
             break s;
-        }
-        if count >= max_headers {
-            return None;
         }
         // The colon: in the 16 bytes at the line start for names of up to
         // 15 bytes, else searched for up to the CR.
@@ -354,16 +381,33 @@ pub(crate) fn head<'a, const TEXT: bool>(
             }
             content_length = Some(cl);
         }
-        headers.push(RawHeader {
+        if count == room {
+            (slots, room) = grow(headers, count, max_headers)?;
+        }
+        let entry = RawHeader {
             name_start: s as u32,
             value_start: vs as u32,
             value_end: ve as u32,
             name_len,
             name,
-        });
+        };
+        // SAFETY: `count < room`, which is at most the capacity of
+        // `headers`, and `slots` is its buffer: read from it before the
+        // loop or by `grow`, and `headers` is not touched in between. The
+        // entry is `Copy`, so a slot it overwrites needs no drop.
+        #[allow(unsafe_code)]
+        unsafe {
+            slots.add(count).write(entry);
+        }
         count += 1;
         pos = cr + 2;
     };
+    // SAFETY: entries `0..count` were written above (each below the
+    // capacity, in the buffer `headers` holds now).
+    #[allow(unsafe_code)]
+    unsafe {
+        headers.set_len(count);
+    }
     if head_end > limits.max_message_size {
         return None;
     }

@@ -561,6 +561,61 @@ mod tests {
         );
     }
 
+    /// The index written in place holds every header, past the inline
+    /// capacity (where it moves to the heap) too, and the header limit
+    /// holds at, below and above that capacity.
+    #[test]
+    fn index_grows_and_the_header_limit_holds() {
+        use super::super::parsed::INLINE_HEADERS;
+        use super::super::{ParseErrorKind, Parser};
+        for n in [
+            0,
+            1,
+            INLINE_HEADERS - 1,
+            INLINE_HEADERS,
+            INLINE_HEADERS + 1,
+            3 * INLINE_HEADERS + 5,
+        ] {
+            let mut msg = String::from("OPTIONS sip:a SIP/2.0\r\n");
+            for i in 0..n {
+                msg += &format!("X-H{i}: v{i}\r\n");
+            }
+            msg += "\r\n";
+            for max_headers in [0, 1, INLINE_HEADERS, INLINE_HEADERS + 1, n, n + 1, 256] {
+                let limits = ParseLimits {
+                    max_headers,
+                    ..ParseLimits::default()
+                };
+                let mut headers = HeaderIndex::new();
+                let fast = head::<false>(msg.as_bytes(), &limits, &mut headers);
+                assert_eq!(fast.is_some(), n <= max_headers, "{n} {max_headers}");
+                if fast.is_some() {
+                    assert_eq!(headers.len(), n);
+                    for (i, h) in headers.iter().enumerate() {
+                        let at = h.name_start as usize;
+                        assert_eq!(&msg[at..at + usize::from(h.name_len)], format!("X-H{i}"));
+                        let value = &msg[h.value_start as usize..h.value_end as usize];
+                        assert_eq!(value, format!("v{i}"));
+                    }
+                }
+                match Parser::new(limits).parse_datagram(msg.as_bytes()) {
+                    Ok(m) => {
+                        assert!(n <= max_headers);
+                        assert_eq!(m.headers().count(), n);
+                        assert_eq!(m.header_str(&format!("x-h{}", n / 2)).is_some(), n > 0);
+                    }
+                    Err(e) => {
+                        assert!(n > max_headers, "{n} {max_headers}: {e}");
+                        assert_eq!(
+                            e.kind,
+                            ParseErrorKind::TooManyHeaders { limit: max_headers }
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// The line length limit holds for lines in one block, lines across
     /// blocks, the start line and TEXT lines, and a limit below a block
     /// leaves the head to the reference scan.

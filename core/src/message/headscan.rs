@@ -186,7 +186,7 @@ impl<'a> Blocks<'a> {
 
 /// More room for the index when it holds `count` entries and its buffer
 /// or the header limit is full: `None` at the limit, else the buffer,
-/// grown, and its new room. Out of line: only a head of more headers than
+/// grown, and where its room ends. Out of line: only a head of more headers than
 /// the inline capacity gets here.
 #[cold]
 #[inline(never)]
@@ -194,7 +194,7 @@ fn grow(
     headers: &mut HeaderIndex,
     count: usize,
     max_headers: usize,
-) -> Option<(*mut RawHeader, usize)> {
+) -> Option<(*mut RawHeader, *mut RawHeader)> {
     if count >= max_headers {
         return None;
     }
@@ -205,7 +205,11 @@ fn grow(
         headers.set_len(count);
     }
     headers.reserve(count.max(1));
-    Some((headers.as_mut_ptr(), headers.capacity().min(max_headers)))
+    let slots = headers.as_mut_ptr();
+    Some((
+        slots,
+        slots.wrapping_add(headers.capacity().min(max_headers)),
+    ))
 }
 
 /// The CR that ends a line whose first stop byte, at `stop`, is not the
@@ -289,13 +293,18 @@ pub(crate) fn head<'a, const TEXT: bool>(
     // The limits as locals, and the count kept here rather than read back
     // from the index, so that the loop keeps them in registers.
     let (max_headers, max_line) = (limits.max_headers, limits.max_line_length);
-    let mut count = 0usize;
-    // The index is written in place, `count` entries so far, and its
-    // length set once at the end: a `push` a line read and wrote the
-    // length in memory and tested where the buffer is. `room` is where
-    // the buffer or the header limit runs out.
+    // The index is written in place from `slots`, the next entry at
+    // `next`, and its length set once at the end: a `push` a line read
+    // and wrote the length in memory and tested where the buffer is.
+    // `end` is where the buffer or the header limit runs out. (Pointers
+    // rather than a count and a limit: one register less in the loop.)
     let mut slots = headers.as_mut_ptr();
-    let mut room = headers.capacity().min(max_headers);
+    let mut next = slots;
+    let mut end = slots.wrapping_add(headers.capacity().min(max_headers));
+    // The number of entries written.
+    let written = |slots: *mut RawHeader, next: *mut RawHeader| {
+        (next as usize - slots as usize) / std::mem::size_of::<RawHeader>()
+    };
     // LWS within a line: SP, and HT, which only a `TEXT` line can hold
     // (HT is a stop byte of the ASCII scan).
     let is_lws = |c: u8| c == b' ' || c == b'\t';
@@ -377,12 +386,14 @@ pub(crate) fn head<'a, const TEXT: bool>(
                 return None;
             }
             if content_length.is_none() {
-                content_length_line = count as u32 + 2;
+                content_length_line = written(slots, next) as u32 + 2;
             }
             content_length = Some(cl);
         }
-        if count == room {
-            (slots, room) = grow(headers, count, max_headers)?;
+        if next == end {
+            let count = written(slots, next);
+            (slots, end) = grow(headers, count, max_headers)?;
+            next = slots.wrapping_add(count);
         }
         let entry = RawHeader {
             name_start: s as u32,
@@ -391,17 +402,19 @@ pub(crate) fn head<'a, const TEXT: bool>(
             name_len,
             name,
         };
-        // SAFETY: `count < room`, which is at most the capacity of
-        // `headers`, and `slots` is its buffer: read from it before the
-        // loop or by `grow`, and `headers` is not touched in between. The
-        // entry is `Copy`, so a slot it overwrites needs no drop.
+        // SAFETY: `slots` is the buffer of `headers`: read from it before
+        // the loop or by `grow`, and `headers` is not touched in between.
+        // `next` lies in it, before `end`, which is at most its capacity
+        // from `slots`. The entry is `Copy`, so a slot it overwrites
+        // needs no drop.
         #[allow(unsafe_code)]
         unsafe {
-            slots.add(count).write(entry);
+            next.write(entry);
         }
-        count += 1;
+        next = next.wrapping_add(1);
         pos = cr + 2;
     };
+    let count = written(slots, next);
     // SAFETY: entries `0..count` were written above (each below the
     // capacity, in the buffer `headers` holds now).
     #[allow(unsafe_code)]

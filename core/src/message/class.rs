@@ -298,26 +298,57 @@ fn eq16(v: u8x16, c: u8) -> u8x16 {
     v.cmp_eq(u8x16::splat(c))
 }
 
-/// [`outside16`] for [`HOST`] by signed compares: adding `0x80 - lo`
+/// 0xFF in the lanes of `v` *outside* `lo..=hi`: adding `0x80 - lo`
 /// (wrapping) takes `lo..=hi` to the lowest `hi - lo + 1` values of a
-/// signed byte, and nothing else there, so one compare with their end
-/// tests the range, which needs one copy of a register fewer than the
-/// unsigned minimum and compare of [`in_range`].
+/// signed byte, and nothing else there, so one signed compare with their
+/// last tells a byte outside the range. Asking "outside" of every part of
+/// a class, and AND-ing the parts, gives the mask of the bytes outside it
+/// with no NOT of the vector or the mask (see [`host16`]).
+#[inline(always)]
+fn outside_range(v: wide::i8x16, lo: u8, hi: u8) -> wide::i8x16 {
+    use wide::{i8x16, CmpGt};
+    debug_assert!(lo <= hi && hi - lo < 128);
+    let shifted = v + i8x16::splat(0x80u8.wrapping_sub(lo) as i8);
+    shifted.cmp_gt(i8x16::splat(i8::MIN.wrapping_add((hi - lo) as i8)))
+}
+
+/// 0xFF in the lanes of `v` other than `c` (which compiles to the AND-NOT
+/// of the compare where it is AND-ed in).
+#[inline(always)]
+fn ne16(v: wide::i8x16, c: u8) -> wide::i8x16 {
+    use wide::{i8x16, CmpEq};
+    !v.cmp_eq(i8x16::splat(c as i8))
+}
+
+/// [`outside16`] for [`HOST`], by [`outside_range`].
 #[inline(always)]
 fn host16(c: &[u8; 16]) -> u32 {
-    use wide::{i8x16, CmpEq, CmpLt};
+    use wide::{i8x16, CmpEq};
     let v = i8x16::new(c.map(|x| x as i8));
-    let below = |t: i8x16, lo: u8, hi: u8| {
-        let shifted = t + i8x16::splat(0x80u8.wrapping_sub(lo) as i8);
-        shifted.cmp_lt(i8x16::splat(i8::MIN.wrapping_add((hi - lo + 1) as i8)))
-    };
-    // Letters in either case (OR-ing 0x20, as in `outside16`); `-` to
-    // `9` but `/`; `_`.
-    let inside = below(v | i8x16::splat(0x20), b'a', b'z')
-        | (below(v, b'-', b'9') ^ v.cmp_eq(i8x16::splat(b'/' as i8)))
-        | v.cmp_eq(i8x16::splat(b'_' as i8));
+    // Not a letter in either case (OR-ing 0x20 maps each upper-case
+    // letter to its lower-case one and no other byte into `a..=z`); not
+    // `-` to `9`, or `/`; not `_`.
+    let outside = outside_range(v | i8x16::splat(0x20), b'a', b'z')
+        & (outside_range(v, b'-', b'9') | v.cmp_eq(i8x16::splat(b'/' as i8)))
+        & ne16(v, b'_');
     // The mask of a compare has 16 meaningful bits.
-    !(inside.move_mask() as u32) & 0xFFFF
+    outside.move_mask() as u32 & 0xFFFF
+}
+
+/// [`outside16`] for [`PVALUE`], by [`outside_range`]: `token` with
+/// `]/:&$()` (no `[`), that is letters; `$` to `:` but `,`; `]`, `_` and
+/// the backquote (`]` to the backquote but `^`); `!` and `~`.
+#[inline(always)]
+fn pvalue16(c: &[u8; 16]) -> u32 {
+    use wide::{i8x16, CmpEq};
+    let v = i8x16::new(c.map(|x| x as i8));
+    let outside = outside_range(v | i8x16::splat(0x20), b'a', b'z')
+        & (outside_range(v, b'$', b':') | v.cmp_eq(i8x16::splat(b',' as i8)))
+        & (outside_range(v, b']', b'`') | v.cmp_eq(i8x16::splat(b'^' as i8)))
+        & ne16(v, b'!')
+        & ne16(v, b'~');
+    // The mask of a compare has 16 meaningful bits.
+    outside.move_mask() as u32 & 0xFFFF
 }
 
 /// The bits of the bytes of `c` outside class `bits` (one of [`HOST`]
@@ -327,31 +358,16 @@ fn host16(c: &[u8; 16]) -> u32 {
 /// [`CLASS`].
 #[inline(always)]
 fn outside16(c: &[u8; 16], bits: u8) -> u32 {
-    if bits == HOST {
-        return host16(c);
-    }
-    let v = u8x16::from(*c);
-    // ASCII letters in either case: OR-ing 0x20 maps each upper-case
-    // letter to its lower-case one and no other byte into `a..=z`.
-    let letter = in_range(v | u8x16::splat(0x20), b'a', b'z');
-    let inside = match bits {
-        // Alphanumerics, `-`, `.` and `_`: `-` to `9` holds all but `_`,
-        // and `/`, which is taken out again.
-        HOST => letter | (in_range(v, b'-', b'9') ^ eq16(v, b'/')) | eq16(v, b'_'),
-        // `token` with `]/:&$()` (no `[`): `$` to `:` but `,`; `]`, `_`
-        // and the backquote (`]` to the backquote but `^`); `!` and `~`.
-        PVALUE => {
-            letter
-                | (in_range(v, b'$', b':') ^ eq16(v, b','))
-                | (in_range(v, b']', b'`') ^ eq16(v, b'^'))
-                | eq16(v, b'!')
-                | eq16(v, b'~')
-        }
+    match bits {
+        HOST => host16(c),
+        PVALUE => pvalue16(c),
         // Not used: any other class by the table, byte by byte.
-        _ => u8x16::from(c.map(|x| if is(x, bits) { 0xFF } else { 0 })),
-    };
-    // The mask of a compare has 16 meaningful bits.
-    !(inside.move_mask() as u32) & 0xFFFF
+        _ => c
+            .iter()
+            .enumerate()
+            .filter(|&(_, &x)| !is(x, bits))
+            .fold(0, |m, (i, _)| m | 1 << i),
+    }
 }
 
 /// [`span`] sixteen bytes a step (SSE2 range compares, see

@@ -515,6 +515,15 @@ pub(crate) fn host_outside64(b: &[u8]) -> Option<u64> {
     Some(m)
 }
 
+/// `m` without its lowest set bit (one BLSR where BMI1 is on, else two
+/// simple steps): a chain of these gives the next bits of a mask one
+/// cycle apart, where [`next_bit`] from the last position found waits on
+/// a shift and a bit scan each time.
+#[inline(always)]
+pub(crate) fn clear_lowest(m: u64) -> u64 {
+    m & m.wrapping_sub(1)
+}
+
 /// The first bit of `m` at or after `from`; 64 or more when there is
 /// none.
 #[inline(always)]

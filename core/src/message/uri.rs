@@ -734,30 +734,50 @@ impl SipUriAt {
     }
 
     /// [`scan`](Self::scan) for the common `sip:user@domain` right before
-    /// a `>` (a name-addr's URI), from `m`, the bits of the bytes of `b`
-    /// that are not hostname characters ([`class::host_outside64`]): the
-    /// user part is a run of hostname characters (all of them user
-    /// characters) up to the `@`, the host a run that does not start with
-    /// a digit, up to the `>`. `None` where `scan` must decide. Every
-    /// offset it gives is next to a byte it compared (`:`, `@`, `>`).
+    /// a `>` (a name-addr's URI), from `rest`, the bits of the bytes of
+    /// `b` from `at` on that are not hostname characters (those of
+    /// [`class::host_outside64`] at or after `at`): the user part is a
+    /// run of hostname characters (all of them user characters) up to the
+    /// `@`, the host a run that does not start with a digit, up to the
+    /// `>`. `None` where `scan` must decide. Every offset it gives is next
+    /// to a byte it compared (`:`, `@`, `>`).
+    ///
+    /// The `@` and the `>` are the second and third bits of `rest` (the
+    /// first is the scheme's `:`), taken by clearing the lowest bit, so
+    /// that neither waits on the position before it.
     #[inline(always)]
-    pub(crate) fn scan_masked(b: &[u8], at: usize, m: u64) -> Option<SipUriAt> {
-        debug_assert_eq!(Some(m), class::host_outside64(b));
+    pub(crate) fn scan_masked(b: &[u8], at: usize, rest: u64) -> Option<SipUriAt> {
+        debug_assert_eq!(
+            Some(rest),
+            class::host_outside64(b).map(|m| m & u64::MAX.checked_shl(at as u32).unwrap_or(0))
+        );
         if class::word4(b, at)? | 0x0020_2020 != u32::from_le_bytes(*b"sip:") {
             return None;
         }
+        // The scheme's letters are hostname characters and its `:` is
+        // not: it is the lowest bit of `rest`, and the user part's end is
+        // the next.
         let start = at + 4;
-        let user_end = class::next_bit(m, start);
+        let after_colon = class::clear_lowest(rest);
+        let user_end = after_colon.trailing_zeros() as usize;
+        debug_assert_eq!(
+            user_end.min(b.len()),
+            class::next_bit(rest, start).min(b.len())
+        );
         if user_end == start || b.get(user_end) != Some(&b'@') {
             return None;
         }
         let host_at = user_end + 1;
         // A hostname character (its bit clear) but not a digit: a host
         // that starts with a digit may be an IPv4 address.
-        if b.get(host_at).is_none_or(u8::is_ascii_digit) || m >> host_at & 1 != 0 {
+        if b.get(host_at).is_none_or(u8::is_ascii_digit) || rest >> host_at & 1 != 0 {
             return None;
         }
-        let end = class::next_bit(m, host_at);
+        let end = class::clear_lowest(after_colon).trailing_zeros() as usize;
+        debug_assert_eq!(
+            end.min(b.len()),
+            class::next_bit(rest, host_at).min(b.len())
+        );
         if b.get(end) != Some(&b'>') {
             return None;
         }
@@ -1128,7 +1148,7 @@ mod tests {
                     let Some(m) = class::host_outside64(&v) else {
                         continue;
                     };
-                    if let Some(s) = SipUriAt::scan_masked(&v, at, m) {
+                    if let Some(s) = SipUriAt::scan_masked(&v, at, m & u64::MAX << at) {
                         taken += 1;
                         assert_eq!(Some(s), SipUriAt::scan(&v, at), "{v:?}");
                         assert_eq!(v.get(s.end), Some(&b'>'));

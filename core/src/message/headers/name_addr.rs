@@ -155,27 +155,32 @@ fn name_addr_masked(value: &str, m: u64) -> Option<NameAddr<'_>> {
     // The name is the run of hostname characters (token characters) up
     // to the first other byte, which must be the SP before the '<' (not
     // a token character): what the general form's first arm finds.
-    let (display_end, lt) = match m.trailing_zeros() as usize {
-        0 if b.first() == Some(&b'<') => (0, 0),
+    // The bits after the `<`, and then after the `>`, by clearing the
+    // lowest bit (the SP's, the `<`'s; the URI's `:`, `@` and `>`): each
+    // a cycle after the mask, not after the positions found before.
+    let clear = class::clear_lowest;
+    let (display_end, lt, rest) = match m.trailing_zeros() as usize {
+        0 if b.first() == Some(&b'<') => (0, 0, clear(m)),
         0 => return None,
-        k if b.get(k) == Some(&b' ') && b.get(k + 1) == Some(&b'<') => (k, k + 1),
+        k if b.get(k) == Some(&b' ') && b.get(k + 1) == Some(&b'<') => (k, k + 1, clear(clear(m))),
         _ => return None,
     };
-    let uri = SipUriAt::scan_masked(b, lt + 1, m)?;
-    after_uri(value, display_end, uri, Some(m))
+    let uri = SipUriAt::scan_masked(b, lt + 1, rest)?;
+    after_uri(value, display_end, uri, Some(clear(clear(clear(rest)))))
 }
 
 /// The rest of [`parse_name_addr_simple`] after the URI: the `>`, the
-/// header parameters, and the address built. With `m`, the bits of the
-/// bytes that are not hostname characters, a tag value's run of them
-/// is found from the bits (and goes on by the byte loop when it stops
-/// at another character of the class, as `class::span_alnum` does).
+/// header parameters, and the address built. With `after`, the bits of
+/// the bytes after the `>` that are not hostname characters, a tag
+/// value's run of them is found from the bits (and goes on by the byte
+/// loop when it stops at another character of the class, as
+/// `class::span_alnum` does).
 #[inline(always)]
 fn after_uri(
     value: &str,
     display_end: usize,
     uri: SipUriAt,
-    m: Option<u64>,
+    after: Option<u64>,
 ) -> Option<NameAddr<'_>> {
     let b = value.as_bytes();
     let end = uri.end;
@@ -201,8 +206,13 @@ fn after_uri(
         }
     };
     if tag_at {
-        te = match m {
-            Some(m) => match class::next_bit(m, p + 5).min(b.len()) {
+        te = match after {
+            // The `;` and the `=` are the two lowest bits after the `>`,
+            // and the tag's end the next.
+            Some(after) => match (class::clear_lowest(class::clear_lowest(after)).trailing_zeros()
+                as usize)
+                .min(b.len())
+            {
                 e if b.get(e).is_some_and(|&c| class::is(c, class::PVALUE)) => {
                     class::span(b, e, class::PVALUE)
                 }

@@ -212,6 +212,23 @@ fn grow(
     ))
 }
 
+/// The colon of a header line from `s` to its CR at `cr` whose first 16
+/// bytes hold none (or that is shorter than 16 bytes), and the name
+/// before it if it is known. A name of 16 bytes (WWW-Authenticate) has
+/// its colon just past the window, checked by one compare. Out of line:
+/// few names are that long.
+#[inline(never)]
+fn colon_past_window(data: &[u8], s: usize, cr: usize) -> Option<(usize, Option<HeaderName>)> {
+    if let Some(window) = data.get(s..).and_then(|r| r.first_chunk::<16>()) {
+        if data.get(s + 16) == Some(&b':') {
+            return Some((s + 16, HeaderName::window_match(16, window)));
+        }
+    }
+    let colon = s + memchr::memchr(b':', data.get(s..cr)?)?;
+    let name = HeaderName::from_bytes(data.get(s..colon)?);
+    Some((colon, Some(name).filter(|&n| n != HeaderName::Other)))
+}
+
 /// The CR that ends a line whose first stop byte, at `stop`, is not the
 /// CR of its CRLF: HT and bytes from 0x80 are text here (`ascii` is
 /// cleared on the latter), a bare CR or any other control byte ends the
@@ -333,23 +350,22 @@ pub(crate) fn head<'a, const TEXT: bool>(
             break s;
         }
         // The colon: in the 16 bytes at the line start for names of up to
-        // 15 bytes, else searched for up to the CR.
-        // A name of 16 bytes (WWW-Authenticate) has its colon just past
-        // the window, checked by one compare.
-        let window = data[s..].first_chunk::<16>();
-        let colon = match window.map(|&w| colon16(w)) {
-            Some(m) if m != 0 => s + m.trailing_zeros() as usize,
-            Some(_) if data.get(s + 16) == Some(&b':') => s + 16,
-            _ => s + memchr::memchr(b':', &data[s..cr])?,
+        // 15 bytes (the common case, whose name the window then gives),
+        // else searched for up to the CR (`colon_past_window`).
+        let (colon, known) = match data[s..].first_chunk::<16>() {
+            Some(window) => match colon16(*window) {
+                0 => colon_past_window(data, s, cr)?,
+                m => {
+                    let name_len = m.trailing_zeros() as usize;
+                    (s + name_len, HeaderName::window_match(name_len, window))
+                }
+            },
+            None => colon_past_window(data, s, cr)?,
         };
         if colon >= cr {
             return None;
         }
         let name_len = colon - s;
-        let known = match window {
-            Some(window) if name_len <= 16 => HeaderName::window_match(name_len, window),
-            _ => Some(HeaderName::from_bytes(&data[s..colon])).filter(|&n| n != HeaderName::Other),
-        };
         // A known name matched byte for byte is a token; anything else is
         // checked here. An empty name, a fold (a line that starts with SP
         // or HT) and LWS before the colon fail here too: the reference

@@ -428,26 +428,38 @@ impl<'a> Message<'a> {
 }
 
 /// The first entry of `at` for which `named` holds, and the entries after
-/// it (none when there is no such entry). Two entries a step: one length
-/// test for both, and no position kept beside the pointer (what
-/// `iter().find` compiled to, six instructions an entry).
+/// it (none when there is no such entry). Four entries a step, one length
+/// test for all four and no position kept beside the pointer (what
+/// `iter().find` compiled to, six instructions an entry; two a step took
+/// four and a half, four take three), then one at a time.
 #[inline(always)]
 fn first_named(
     mut at: &[RawHeader],
     named: impl Fn(&RawHeader) -> bool,
 ) -> (Option<&RawHeader>, &[RawHeader]) {
+    while let [a, b, c, d, more @ ..] = at {
+        if named(a) {
+            return (Some(a), &at[1..]);
+        }
+        if named(b) {
+            return (Some(b), &at[2..]);
+        }
+        if named(c) {
+            return (Some(c), &at[3..]);
+        }
+        if named(d) {
+            return (Some(d), more);
+        }
+        at = more;
+    }
     loop {
         match at {
-            [a, b, more @ ..] => {
+            [a, more @ ..] => {
                 if named(a) {
-                    return (Some(a), &at[1..]);
-                }
-                if named(b) {
-                    return (Some(b), more);
+                    return (Some(a), more);
                 }
                 at = more;
             }
-            [a] => return (named(a).then_some(a), &[]),
             [] => return (None, &[]),
         }
     }

@@ -212,21 +212,25 @@ fn grow(
     ))
 }
 
-/// The colon of a header line from `s` to its CR at `cr` whose first 16
-/// bytes hold none (or that is shorter than 16 bytes), and the name
-/// before it if it is known. A name of 16 bytes (WWW-Authenticate) has
+/// The length of the name before the colon of a header line from `s` to
+/// its CR at `cr` whose first 16 bytes hold no colon (or that is shorter
+/// than 16 bytes), and the name if it is known (`None` for a name of more
+/// than 65,535 bytes, which the reference scan takes). A name of 16 bytes (WWW-Authenticate) has
 /// its colon just past the window, checked by one compare. Out of line:
 /// few names are that long.
 #[inline(never)]
-fn colon_past_window(data: &[u8], s: usize, cr: usize) -> Option<(usize, Option<HeaderName>)> {
+fn colon_past_window(data: &[u8], s: usize, cr: usize) -> Option<(u16, Option<HeaderName>)> {
     if let Some(window) = data.get(s..).and_then(|r| r.first_chunk::<16>()) {
         if data.get(s + 16) == Some(&b':') {
-            return Some((s + 16, HeaderName::window_match(16, window)));
+            return Some((16, HeaderName::window_match(16, window)));
         }
     }
-    let colon = s + memchr::memchr(b':', data.get(s..cr)?)?;
-    let name = HeaderName::from_bytes(data.get(s..colon)?);
-    Some((colon, Some(name).filter(|&n| n != HeaderName::Other)))
+    let len = memchr::memchr(b':', data.get(s..cr)?)?;
+    let name = HeaderName::from_bytes(data.get(s..s + len)?);
+    Some((
+        u16::try_from(len).ok()?,
+        Some(name).filter(|&n| n != HeaderName::Other),
+    ))
 }
 
 /// The CR that ends a line whose first stop byte, at `stop`, is not the
@@ -352,20 +356,20 @@ pub(crate) fn head<'a, const TEXT: bool>(
         // The colon: in the 16 bytes at the line start for names of up to
         // 15 bytes (the common case, whose name the window then gives),
         // else searched for up to the CR (`colon_past_window`).
-        let (colon, known) = match data[s..].first_chunk::<16>() {
+        let (name_len, known) = match data[s..].first_chunk::<16>() {
             Some(window) => match colon16(*window) {
                 0 => colon_past_window(data, s, cr)?,
                 m => {
                     let name_len = m.trailing_zeros() as usize;
-                    (s + name_len, HeaderName::window_match(name_len, window))
+                    (name_len as u16, HeaderName::window_match(name_len, window))
                 }
             },
             None => colon_past_window(data, s, cr)?,
         };
+        let colon = s + usize::from(name_len);
         if colon >= cr {
             return None;
         }
-        let name_len = colon - s;
         // A known name matched byte for byte is a token; anything else is
         // checked here. An empty name, a fold (a line that starts with SP
         // or HT) and LWS before the colon fail here too: the reference
@@ -375,7 +379,6 @@ pub(crate) fn head<'a, const TEXT: bool>(
             None if is_token(&data[s..colon]) => HeaderName::Other,
             None => return None,
         };
-        let name_len = u16::try_from(name_len).ok()?;
         // One SP after the colon is the common case.
         let mut vs = colon + 1;
         if data[vs] == b' ' {

@@ -489,7 +489,7 @@ const fn hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
 
 /// The multiplier of [`WIDE`]'s hash, which also holds the compact forms
 /// (found by search like [`HASH_MUL`]; checked by [`build_wide`]).
-const WIDE_MUL: u64 = 0x54a1_77c4_9979_7fa1;
+const WIDE_MUL: u32 = 0xf96f_f6fb;
 
 /// The slot in [`WIDE`] of a name of `len` bytes (0 to 16), from its
 /// length and its first and middle bytes: these three tell every known
@@ -497,8 +497,10 @@ const WIDE_MUL: u64 = 0x54a1_77c4_9979_7fa1;
 /// reading it saves a load whose index depends on the length).
 #[inline(always)]
 const fn wide_hash(len: usize, first: u8, mid: u8) -> usize {
-    let key = (len as u64 & 0xFF) | ((first | 0x20) as u64) << 8 | ((mid | 0x20) as u64) << 24;
-    (key.wrapping_mul(WIDE_MUL) >> 56) as usize
+    // 32 bits: the multiplier is an immediate of the multiply (no 64-bit
+    // constant to load a line).
+    let key = (len as u32 & 0xFF) | ((first | 0x20) as u32) << 8 | ((mid | 0x20) as u32) << 24;
+    (key.wrapping_mul(WIDE_MUL) >> 24) as usize
 }
 
 /// The word size used for a name of this length.

@@ -186,8 +186,8 @@ impl<'a> Blocks<'a> {
 
 /// More room for the index when it holds `count` entries and its buffer
 /// or the header limit is full: `None` at the limit, else the buffer,
-/// grown, and where its room ends. Out of line: only a head of more headers than
-/// the inline capacity gets here.
+/// grown, and where its room ends. Out of line: only a head of more
+/// headers than the inline capacity gets here.
 #[cold]
 #[inline(never)]
 fn grow(
@@ -215,9 +215,9 @@ fn grow(
 /// The length of the name before the colon of a header line from `s` to
 /// its CR at `cr` whose first 16 bytes hold no colon (or that is shorter
 /// than 16 bytes), and the name if it is known (`None` for a name of more
-/// than 65,535 bytes, which the reference scan takes). A name of 16 bytes (WWW-Authenticate) has
-/// its colon just past the window, checked by one compare. Out of line:
-/// few names are that long.
+/// than 65,535 bytes, which the reference scan takes). A name of 16 bytes
+/// (WWW-Authenticate) has its colon just past the window, checked by one
+/// compare. Out of line: few names are that long.
 #[inline(never)]
 fn colon_past_window(data: &[u8], s: usize, cr: usize) -> Option<(u16, Option<HeaderName>)> {
     if let Some(window) = data.get(s..).and_then(|r| r.first_chunk::<16>()) {
@@ -311,8 +311,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
     let mut content_length: Option<usize> = None;
     // Without folds, header `i` (from 0) is on line `i + 2`.
     let mut content_length_line = 0;
-    // The limits as locals, and the count kept here rather than read back
-    // from the index, so that the loop keeps them in registers.
+    // The limits as locals, so that the loop keeps them in registers.
     let (max_headers, max_line) = (limits.max_headers, limits.max_line_length);
     // The index is written in place from `slots`, the next entry at
     // `next`, and its length set once at the end: a `push` a line read

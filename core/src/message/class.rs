@@ -525,7 +525,8 @@ pub(crate) fn clear_lowest(m: u64) -> u64 {
 }
 
 /// The first bit of `m` at or after `from`; 64 or more when there is
-/// none.
+/// none. The name-addr path now walks its mask by [`clear_lowest`]; this
+/// stays the reference its debug assertions check those steps against.
 #[inline(always)]
 pub(crate) fn next_bit(m: u64, from: usize) -> usize {
     let rest = u32::try_from(from).ok().and_then(|at| m.checked_shr(at));

@@ -378,17 +378,15 @@ impl HeaderName {
         // Compact forms are in the table too, so one or 16 bytes take the
         // same path. An empty name matches no entry (each starts with a
         // letter) and is Other.
-        // The first and middle bytes from one word of the window, read
-        // at once with it, rather than a load whose address waits on the
-        // length (a name of 16 bytes has its middle byte in the upper
-        // half).
+        // The key: the name's first eight bytes (fewer for a shorter
+        // name) with the letters folded, and its length; a name of 16
+        // bytes adds its second eight.
         let low = u64::from_le_bytes(*window.first_chunk::<8>()?);
-        let mid = match len {
-            0..16 => (low >> (8 * (len / 2))) as u8,
-            _ => window[8],
+        let key = match len {
+            0..16 => wide_key(low, 0, len),
+            _ => wide_key(low, u64::from_le_bytes(*window.last_chunk::<8>()?), 16),
         };
-        debug_assert_eq!(mid, window[len / 2]);
-        let slot = wide_hash(len, low as u8, mid);
+        let slot = wide_hash(key);
         let w = &WIDE[slot];
         // One OR and one byte compare of all sixteen (SSE2).
         let same = wide::u8x16::from(*window) | wide::u8x16::from(w.case.to_le_bytes());
@@ -489,18 +487,47 @@ const fn hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
 
 /// The multiplier of [`WIDE`]'s hash, which also holds the compact forms
 /// (found by search like [`HASH_MUL`]; checked by [`build_wide`]).
-const WIDE_MUL: u32 = 0xf96f_f6fb;
+const WIDE_MUL: u64 = 0x34ee_d454_41b1_a267;
 
-/// The slot in [`WIDE`] of a name of `len` bytes (0 to 16), from its
-/// length and its first and middle bytes: these three tell every known
-/// name and compact form apart (the last byte is not needed, and not
-/// reading it saves a load whose index depends on the length).
+/// For a name of `len` bytes (0 to 16), the mask of its first eight
+/// bytes (fewer for a shorter name) with bit 5 clear, which folds a letter
+/// to upper case and drops the bytes past the name.
+const FOLD: [u64; 17] = {
+    let mut fold = [0u64; 17];
+    let mut len = 0;
+    while len <= 16 {
+        let mut i = 0;
+        while i < len && i < 8 {
+            fold[len] |= 0xDF << (8 * i);
+            i += 1;
+        }
+        len += 1;
+    }
+    fold
+};
+
+/// The key of a name of `len` bytes (0 to 16) whose first eight bytes are
+/// `low` and next eight `high` (little-endian): its first eight bytes (or
+/// all of a shorter one) folded, and its length, and for a name of 16
+/// bytes its second eight folded too. Different for every known name and
+/// compact form (checked by [`build_wide`]): those of up to 15 bytes that
+/// share their first eight differ in length. One AND and one XOR where
+/// the name was read, where a key of chosen bytes took a shift by the
+/// length for each.
 #[inline(always)]
-const fn wide_hash(len: usize, first: u8, mid: u8) -> usize {
-    // 32 bits: the multiplier is an immediate of the multiply (no 64-bit
-    // constant to load a line).
-    let key = (len as u32 & 0xFF) | ((first | 0x20) as u32) << 8 | ((mid | 0x20) as u32) << 24;
-    (key.wrapping_mul(WIDE_MUL) >> 24) as usize
+const fn wide_key(low: u64, high: u64, len: usize) -> u64 {
+    let key = (low & FOLD[len]) ^ len as u64;
+    if len == 16 {
+        key ^ (high & FOLD[16])
+    } else {
+        key
+    }
+}
+
+/// The slot in [`WIDE`] of a name's [`wide_key`].
+#[inline(always)]
+const fn wide_hash(key: u64) -> usize {
+    (key.wrapping_mul(WIDE_MUL) >> 56) as usize
 }
 
 /// The word size used for a name of this length.
@@ -661,8 +688,17 @@ const fn wide_entry(name: HeaderName, s: &[u8]) -> WideEntry {
 
 /// Puts `e` in its slot; a collision stops the build.
 const fn place(wide: &mut [WideEntry; 256], e: WideEntry, s: &[u8]) {
-    let len = s.len();
-    let slot = wide_hash(len, s[0], s[len / 2]);
+    let mut window = [0u8; 16];
+    let mut i = 0;
+    while i < s.len() {
+        window[i] = s[i];
+        i += 1;
+    }
+    let (low, high) = (
+        u64::from_le_bytes(*window.first_chunk::<8>().unwrap()),
+        u64::from_le_bytes(*window.last_chunk::<8>().unwrap()),
+    );
+    let slot = wide_hash(wide_key(low, high, s.len()));
     assert!(wide[slot].len == 0, "header name hash collision (WIDE)");
     wide[slot] = e;
 }

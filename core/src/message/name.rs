@@ -382,12 +382,14 @@ impl HeaderName {
         // name) with the letters folded, and its length; a name of 16
         // bytes adds its second eight.
         let low = u64::from_le_bytes(*window.first_chunk::<8>()?);
-        let key = match len {
-            0..16 => wide_key(low, 0, len),
-            _ => wide_key(low, u64::from_le_bytes(*window.last_chunk::<8>()?), 16),
+        let slot = match len {
+            0..16 => {
+                let t = &WIDE_TABLE;
+                ((low & t.fold[len]).wrapping_mul(t.mul[len]) >> 56) as usize
+            }
+            _ => wide_slot(low, u64::from_le_bytes(*window.last_chunk::<8>()?), 16),
         };
-        let slot = wide_hash(key);
-        let w = &WIDE[slot];
+        let w = &WIDE_TABLE.entries[slot];
         // One OR and one byte compare of all sixteen (SSE2).
         let same = wide::u8x16::from(*window) | wide::u8x16::from(w.case.to_le_bytes());
         let hit = same
@@ -485,14 +487,40 @@ const fn hash(len: usize, first: u8, mid: u8, last: u8) -> usize {
     (key.wrapping_mul(HASH_MUL) >> 56) as usize
 }
 
-/// The multiplier of [`WIDE`]'s hash, which also holds the compact forms
-/// (found by search like [`HASH_MUL`]; checked by [`build_wide`]).
-const WIDE_MUL: u64 = 0x34ee_d454_41b1_a267;
+/// The multiplier of [`WIDE_TABLE`]'s hash for a name of each length (0
+/// to 16); see [`wide_slot`].
+///
+/// A multiplier per length, rather than one multiplier and the length
+/// mixed into the key, tells apart names that share their first eight
+/// bytes (`Content-Type`, `Content-Length`) with no step for the length.
+/// Found by search, greedily a length at a time, so that the 79
+/// spellings (the names of up to 16 bytes and the compact forms) take
+/// distinct slots of the 256; `build_wide` rejects a collision at compile
+/// time.
+const WIDE_MUL: [u64; 17] = [
+    0xe9ca_7bf6_b0c3_47bb,
+    0x856d_9c28_a974_1a03,
+    0x868b_3dda_cc72_d755,
+    0x8eff_c27a_d918_4313,
+    0x480c_4fbc_1a4b_3a65,
+    0xa133_1aca_8f9b_e1f5,
+    0x030a_8c60_7b88_eee7,
+    0xc366_ae2c_2076_4753,
+    0xba96_d597_e9fd_de9d,
+    0x4681_12fb_3eaf_4ae1,
+    0x97a3_91ce_01f3_892f,
+    0x9cef_ea2e_8b1c_5e3b,
+    0x1a79_3120_58b3_9663,
+    0x4e0d_0726_096c_a6fb,
+    0x2ef6_453c_5b4f_e5bd,
+    0xe542_a8d7_84c4_cd07,
+    0xec55_e9fb_9f4b_dbd7,
+];
 
-/// For a name of `len` bytes (0 to 16), the mask of its first eight
-/// bytes (fewer for a shorter name) with bit 5 clear, which folds a letter
-/// to upper case and drops the bytes past the name.
-const FOLD: [u64; 17] = {
+/// For a name of each length (0 to 16), the mask of its first eight bytes
+/// (fewer for a shorter name) with bit 5 clear, which folds a letter to
+/// upper case and drops the bytes past the name.
+const WIDE_FOLD: [u64; 17] = {
     let mut fold = [0u64; 17];
     let mut len = 0;
     while len <= 16 {
@@ -506,28 +534,21 @@ const FOLD: [u64; 17] = {
     fold
 };
 
-/// The key of a name of `len` bytes (0 to 16) whose first eight bytes are
-/// `low` and next eight `high` (little-endian): its first eight bytes (or
-/// all of a shorter one) folded, and its length, and for a name of 16
-/// bytes its second eight folded too. Different for every known name and
-/// compact form (checked by [`build_wide`]): those of up to 15 bytes that
-/// share their first eight differ in length. One AND and one XOR where
-/// the name was read, where a key of chosen bytes took a shift by the
-/// length for each.
+/// The slot in [`WIDE_TABLE`] of a name of `len` bytes (0 to 16) whose
+/// first eight bytes are `low` and next eight `high` (little-endian): the
+/// top byte of its first eight bytes (or all of a shorter one) folded,
+/// and for a name of 16 bytes its second eight folded too, times the
+/// multiplier of its length. [`HeaderName::window_match`] computes the
+/// same for up to 15 bytes from [`WIDE_TABLE`], where one address serves
+/// the mask, the multiplier and the entry: one AND and one multiply with
+/// memory operands where the window was read.
 #[inline(always)]
-const fn wide_key(low: u64, high: u64, len: usize) -> u64 {
-    let key = (low & FOLD[len]) ^ len as u64;
+const fn wide_slot(low: u64, high: u64, len: usize) -> usize {
+    let mut key = low & WIDE_FOLD[len];
     if len == 16 {
-        key ^ (high & FOLD[16])
-    } else {
-        key
+        key ^= high & WIDE_FOLD[16];
     }
-}
-
-/// The slot in [`WIDE`] of a name's [`wide_key`].
-#[inline(always)]
-const fn wide_hash(key: u64) -> usize {
-    (key.wrapping_mul(WIDE_MUL) >> 56) as usize
+    (key.wrapping_mul(WIDE_MUL[len]) >> 56) as usize
 }
 
 /// The word size used for a name of this length.
@@ -698,7 +719,7 @@ const fn place(wide: &mut [WideEntry; 256], e: WideEntry, s: &[u8]) {
         u64::from_le_bytes(*window.first_chunk::<8>().unwrap()),
         u64::from_le_bytes(*window.last_chunk::<8>().unwrap()),
     );
-    let slot = wide_hash(wide_key(low, high, s.len()));
+    let slot = wide_slot(low, high, s.len());
     assert!(wide[slot].len == 0, "header name hash collision (WIDE)");
     wide[slot] = e;
 }
@@ -720,7 +741,20 @@ const fn build_wide() -> [WideEntry; 256] {
     wide
 }
 
-static WIDE: [WideEntry; 256] = build_wide();
+/// [`WIDE_FOLD`], [`WIDE_MUL`] and the entries of the window table in
+/// one place, so that one address serves the three reads of a line.
+#[repr(C)]
+struct WideTable {
+    fold: [u64; 17],
+    mul: [u64; 17],
+    entries: [WideEntry; 256],
+}
+
+static WIDE_TABLE: WideTable = WideTable {
+    fold: WIDE_FOLD,
+    mul: WIDE_MUL,
+    entries: build_wide(),
+};
 
 /// Resolves a name of two or more bytes.
 #[inline(always)]

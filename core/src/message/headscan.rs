@@ -66,8 +66,10 @@ fn colon16(chunk: [u8; 16]) -> u32 {
 
 /// The stop mask (the bytes [`text16`] leaves clear) of the block of
 /// [`BLOCK`] bytes at `base`; the bits past the end of the data are clear.
-struct Blocks<'a> {
-    data: &'a [u8],
+/// The data is each method's argument, not a field: the struct lives in
+/// memory (its out-of-line `stop_from` takes it by reference), and the
+/// scan keeps the data's address and length in registers.
+struct Blocks {
     base: usize,
     stops: u64,
 }
@@ -102,26 +104,19 @@ fn tail_stops(data: &[u8], base: usize) -> u64 {
     stops(&pad)
 }
 
-impl<'a> Blocks<'a> {
-    fn new(data: &'a [u8], base: usize) -> Self {
-        let mut b = Blocks {
-            data,
-            base,
-            stops: 0,
-        };
-        b.fill();
+impl Blocks {
+    fn new(data: &[u8], base: usize) -> Self {
+        let mut b = Blocks { base, stops: 0 };
+        b.fill(data);
         b
     }
 
     #[inline(always)]
-    fn fill(&mut self) {
-        let block = self
-            .data
-            .get(self.base..)
-            .and_then(|r| r.first_chunk::<BLOCK>());
+    fn fill(&mut self, data: &[u8]) {
+        let block = data.get(self.base..).and_then(|r| r.first_chunk::<BLOCK>());
         self.stops = match block {
             Some(block) => stops(block),
-            None => tail_stops(self.data, self.base),
+            None => tail_stops(data, self.base),
         };
     }
 
@@ -133,7 +128,7 @@ impl<'a> Blocks<'a> {
     /// so only a search that crosses into later blocks compares the span:
     /// `max_span` must be at least [`BLOCK`].
     #[inline(always)]
-    fn next_stop(&mut self, p: usize, max_span: usize) -> Option<usize> {
+    fn next_stop(&mut self, data: &[u8], p: usize, max_span: usize) -> Option<usize> {
         debug_assert!(max_span >= BLOCK);
         let off = p.checked_sub(self.base)?;
         if off < BLOCK {
@@ -141,22 +136,22 @@ impl<'a> Blocks<'a> {
             if m != 0 {
                 return Some(p + m.trailing_zeros() as usize);
             }
-            return self.stop_after_block(p, max_span);
+            return self.stop_after_block(data, p, max_span);
         }
-        self.stop_from(p, max_span)
+        self.stop_from(data, p, max_span)
     }
 
     /// [`next_stop`](Self::next_stop) when the current block holds no
     /// stop at or after `p`, which lies in it: the first stop of the
     /// blocks after it, whose bits need no shift.
     #[inline(always)]
-    fn stop_after_block(&mut self, p: usize, max_span: usize) -> Option<usize> {
+    fn stop_after_block(&mut self, data: &[u8], p: usize, max_span: usize) -> Option<usize> {
         loop {
-            if self.base + BLOCK >= self.data.len() {
+            if self.base + BLOCK >= data.len() {
                 return None;
             }
             self.base += BLOCK;
-            self.fill();
+            self.fill(data);
             if self.stops != 0 {
                 let stop = self.base + self.stops.trailing_zeros() as usize;
                 return (stop - p <= max_span).then_some(stop);
@@ -169,18 +164,18 @@ impl<'a> Blocks<'a> {
     /// to the one that holds `p`, then the search from `p`. Rare: only
     /// where a CRLF ends a block.
     #[inline(never)]
-    fn stop_from(&mut self, p: usize, max_span: usize) -> Option<usize> {
+    fn stop_from(&mut self, data: &[u8], p: usize, max_span: usize) -> Option<usize> {
         // The blocks are skipped unread; the mask is read for the block
         // the search stops at, so that it always matches `base`.
         while p - self.base >= BLOCK {
-            if self.base + BLOCK >= self.data.len() {
-                self.fill();
+            if self.base + BLOCK >= data.len() {
+                self.fill(data);
                 return None;
             }
             self.base += BLOCK;
         }
-        self.fill();
-        self.next_stop(p, max_span)
+        self.fill(data);
+        self.next_stop(data, p, max_span)
     }
 }
 
@@ -295,7 +290,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
 
     // Whether every line so far held only ASCII (always, without TEXT).
     let mut ascii = true;
-    let mut sl_end = blocks.next_stop(pos, limits.max_line_length)?;
+    let mut sl_end = blocks.next_stop(data, pos, limits.max_line_length)?;
     if !crlf_at(sl_end) {
         if !TEXT {
             return None;
@@ -337,7 +332,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
         // its CRLF, which also proves the line holds no other.
         // The line length is checked by `next_stop` (only a line that
         // crosses a block can be too long) or after `text_line_end`.
-        let mut cr = blocks.next_stop(s, max_line)?;
+        let mut cr = blocks.next_stop(data, s, max_line)?;
         if !crlf_at(cr) {
             if !TEXT {
                 return None;
@@ -718,15 +713,17 @@ mod tests {
                         let mut blocks = Blocks::new(&data, start);
                         // Before the first block there is nothing to find.
                         assert_eq!(
-                            start
-                                .checked_sub(1)
-                                .and_then(|p| blocks.next_stop(p, usize::MAX)),
+                            start.checked_sub(1).and_then(|p| blocks.next_stop(
+                                &data,
+                                p,
+                                usize::MAX
+                            )),
                             None
                         );
                         let mut blocks = Blocks::new(&data, start);
                         let mut from = start;
                         while from <= len {
-                            let got = blocks.next_stop(from, usize::MAX);
+                            let got = blocks.next_stop(&data, from, usize::MAX);
                             assert_eq!(got, plain(&data, from, is_stop), "{len} {i} {c} {from}");
                             from = (from + step).max(got.map_or(0, |g| g + 1));
                         }

@@ -242,7 +242,11 @@ impl<'a> Via<'a> {
             if b.get(i) != Some(&b';') {
                 return None;
             }
-            i = other_via_param(b, i, &mut branch, &mut received, &mut rport)?;
+            // Through copies: a reference to the values themselves would
+            // keep them in memory for the whole loop.
+            let mut found = (branch, received, rport);
+            i = other_via_param(b, i, &mut found.0, &mut found.1, &mut found.2)?;
+            (branch, received, rport) = found;
         }
         // SAFETY: the cuts (`class::sub_ascii`) are in order and within
         // `value`, and each is next to an ASCII byte. A branch or received

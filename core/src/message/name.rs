@@ -378,16 +378,17 @@ impl HeaderName {
         // Compact forms are in the table too, so one or 16 bytes take the
         // same path. An empty name matches no entry (each starts with a
         // letter) and is Other.
-        // The key: the name's first eight bytes (fewer for a shorter
-        // name) with the letters folded, and its length; a name of 16
-        // bytes adds its second eight.
+        // The slot: the name's first eight bytes (fewer for a shorter
+        // name) with the letters folded, times its length's multiplier;
+        // a name of 16 bytes adds its second eight.
+        let t = &WIDE_TABLE;
         let low = u64::from_le_bytes(*window.first_chunk::<8>()?);
         let slot = match len {
-            0..16 => {
-                let t = &WIDE_TABLE;
-                ((low & t.fold[len]).wrapping_mul(t.mul[len]) >> 56) as usize
+            0..16 => wide_slot_in(&t.fold, &t.mul, low, 0, len),
+            _ => {
+                let high = u64::from_le_bytes(*window.last_chunk::<8>()?);
+                wide_slot_in(&t.fold, &t.mul, low, high, 16)
             }
-            _ => wide_slot(low, u64::from_le_bytes(*window.last_chunk::<8>()?), 16),
         };
         let w = &WIDE_TABLE.entries[slot];
         // One OR and one byte compare of all sixteen (SSE2).
@@ -538,17 +539,22 @@ const WIDE_FOLD: [u64; 17] = {
 /// first eight bytes are `low` and next eight `high` (little-endian): the
 /// top byte of its first eight bytes (or all of a shorter one) folded,
 /// and for a name of 16 bytes its second eight folded too, times the
-/// multiplier of its length. [`HeaderName::window_match`] computes the
-/// same for up to 15 bytes from [`WIDE_TABLE`], where one address serves
-/// the mask, the multiplier and the entry: one AND and one multiply with
-/// memory operands where the window was read.
-#[inline(always)]
+/// multiplier of its length. The table is built with it.
 const fn wide_slot(low: u64, high: u64, len: usize) -> usize {
-    let mut key = low & WIDE_FOLD[len];
+    wide_slot_in(&WIDE_FOLD, &WIDE_MUL, low, high, len)
+}
+
+/// [`wide_slot`] with its masks and multipliers read from `fold` and
+/// `mul`: [`HeaderName::window_match`] reads them from [`WIDE_TABLE`],
+/// where one address serves the mask, the multiplier and the entry (one
+/// AND and one multiply with memory operands where the window was read).
+#[inline(always)]
+const fn wide_slot_in(fold: &[u64; 17], mul: &[u64; 17], low: u64, high: u64, len: usize) -> usize {
+    let mut key = low & fold[len];
     if len == 16 {
-        key ^= high & WIDE_FOLD[16];
+        key ^= high & fold[16];
     }
-    (key.wrapping_mul(WIDE_MUL[len]) >> 56) as usize
+    (key.wrapping_mul(mul[len]) >> 56) as usize
 }
 
 /// The word size used for a name of this length.

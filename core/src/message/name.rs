@@ -537,9 +537,9 @@ const WIDE_FOLD: [u64; 17] = {
 
 /// The slot in [`WIDE_TABLE`] of a name of `len` bytes (0 to 16) whose
 /// first eight bytes are `low` and next eight `high` (little-endian): the
-/// top byte of its first eight bytes (or all of a shorter one) folded,
-/// and for a name of 16 bytes its second eight folded too, times the
-/// multiplier of its length. The table is built with it.
+/// top byte of the product of its first eight bytes (or all of a shorter
+/// one) folded, XOR-ed for a name of 16 bytes with its second eight
+/// folded, and the multiplier of its length. The table is built with it.
 const fn wide_slot(low: u64, high: u64, len: usize) -> usize {
     wide_slot_in(&WIDE_FOLD, &WIDE_MUL, low, high, len)
 }
@@ -726,7 +726,10 @@ const fn place(wide: &mut [WideEntry; 256], e: WideEntry, s: &[u8]) {
         u64::from_le_bytes(*window.last_chunk::<8>().unwrap()),
     );
     let slot = wide_slot(low, high, s.len());
-    assert!(wide[slot].len == 0, "header name hash collision (WIDE)");
+    assert!(
+        wide[slot].len == 0,
+        "header name hash collision (WIDE_TABLE)"
+    );
     wide[slot] = e;
 }
 

@@ -76,6 +76,10 @@ fn typical_messages_parse_without_allocating() {
         });
         assert_eq!(n, 0, "{name}: {n} allocations");
     }
+    // Up to the inline capacity (30 headers) nothing is allocated either.
+    let thirty: String = (0..30).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let full = format!("OPTIONS sip:a SIP/2.0\r\n{thirty}\r\n");
+    assert_eq!(allocations_in(|| drop(parse(full.as_bytes()).unwrap())), 0);
     // The counter does count: a spilled header index allocates.
     let many: String = (0..40).map(|i| format!("X-H{i}: v\r\n")).collect();
     let big = format!("OPTIONS sip:a SIP/2.0\r\n{many}\r\n");

@@ -143,3 +143,90 @@ fn limits_hold() {
         K::LineTooLong { .. }
     ));
 }
+
+/// The index holds at most 255 bytes from a line's start to its value
+/// and values of at most 65,535 bytes; past that a message is refused at
+/// the line, whichever scan reads it, and up to it the header reads back.
+#[test]
+fn index_bounds_hold() {
+    let with = |line: &str| format!("OPTIONS sip:a SIP/2.0\r\nA: 1\r\n{line}\r\nB: 2\r\n\r\n");
+    // The name, the colon and an SP: 253 + 2 bytes fit, 254 + 2 do not.
+    let fits = format!("X-{}: v", "n".repeat(251));
+    let text = with(&fits);
+    let m = parse(text.as_bytes()).unwrap();
+    let h = m.headers().nth(1).unwrap();
+    assert_eq!((h.raw_name.len(), h.value), (253, "v"));
+    let over = format!("X-{}: v", "n".repeat(252));
+    assert!(matches!(
+        kind(with(&over).as_bytes()),
+        (K::BadHeaderLine(_), 3)
+    ));
+    // LWS counts too (the ASCII scan gives up on it, the others check).
+    let lws = format!("X-Lws:{}v", " ".repeat(254));
+    assert!(matches!(
+        kind(with(&lws).as_bytes()),
+        (K::BadHeaderLine(_), 3)
+    ));
+    let lws = format!("X-Lws:{}v", " ".repeat(249));
+    let text = with(&lws);
+    let m = parse(text.as_bytes()).unwrap();
+    assert_eq!(m.header_str("x-lws"), Some("v"));
+    let tab = format!("X-Lws:\t{}v", " ".repeat(254));
+    assert!(matches!(
+        kind(with(&tab).as_bytes()),
+        (K::BadHeaderLine(_), 3)
+    ));
+    // A value of 65,535 bytes fits, one more does not, under limits that
+    // would allow both.
+    let p = Parser::new(ParseLimits {
+        max_message_size: 1 << 20,
+        max_headers: 8,
+        max_line_length: 1 << 20,
+    });
+    for (len, ok) in [(65_535, true), (65_536, false)] {
+        let text = with(&format!("Subject: {}", "s".repeat(len)));
+        match p.parse_datagram(text.as_bytes()) {
+            Ok(m) => {
+                assert!(ok, "{len}");
+                assert_eq!(m.header_str("subject").map(str::len), Some(len));
+                assert_eq!(m.header_str("b"), Some("2"));
+            }
+            Err(e) => {
+                assert!(!ok, "{len}");
+                assert_eq!(
+                    (e.kind, e.line),
+                    (K::BadHeaderLine("header value longer than 65,535 bytes"), 3)
+                );
+            }
+        }
+    }
+}
+
+/// The name as written comes back for every shape of LWS around the colon
+/// (RFC 3261 §7.3.1), in both scans.
+#[test]
+fn raw_names_read_back() {
+    for (line, name, value) in [
+        ("Subject: v", "Subject", "v"),
+        ("Subject:v", "Subject", "v"),
+        ("Subject:", "Subject", ""),
+        ("Subject: ", "Subject", ""),
+        ("Subject :v", "Subject", "v"),
+        ("Subject\t: v", "Subject", "v"),
+        ("Subject:  v", "Subject", "v"),
+        ("Subject:\t v", "Subject", "v"),
+        ("Subject:\r\n v", "Subject", "v"),
+        ("Subject \t: \r\n v", "Subject", "v"),
+        ("s: v", "s", "v"),
+        ("X-Odd.Name!~: v", "X-Odd.Name!~", "v"),
+        ("X-Sixteen-Bytes!: v", "X-Sixteen-Bytes!", "v"),
+        ("X-UTF8: caf\u{e9}", "X-UTF8", "caf\u{e9}"),
+    ] {
+        let text = format!("OPTIONS sip:a SIP/2.0\r\n{line}\r\nX: y\r\n\r\n");
+        let m = parse(text.as_bytes()).unwrap_or_else(|e| panic!("{line:?}: {e}"));
+        let h = m.headers().next().unwrap();
+        assert_eq!((h.raw_name, h.value), (name, value), "{line:?}");
+        let x = m.headers().nth(1).unwrap();
+        assert_eq!((x.raw_name, x.value), ("X", "y"), "{line:?}");
+    }
+}

@@ -31,7 +31,7 @@ use wide::{i8x16, u8x16, CmpGt};
 
 use super::limits::ParseLimits;
 use super::name::HeaderName;
-use super::parsed::{HeaderIndex, RawHeader};
+use super::parsed::{HeaderIndex, RawHeader, MAX_NAME_LEAD, MAX_VALUE_LEN};
 use super::parser::{
     parse_content_length, parse_start_line_after_status, simple_status_line, HeadInfo,
 };
@@ -210,7 +210,8 @@ fn grow(
 /// The length of the name before the colon of a header line from `s` to
 /// its CR at `cr` whose first 16 bytes hold no colon (or that is shorter
 /// than 16 bytes), and the name if it is known (`None` for a name of more
-/// than 65,535 bytes, which the reference scan takes). A name of 16 bytes
+/// than [`MAX_NAME_LEAD`] − 2 bytes, which the index could not hold with
+/// its colon and an SP: the reference scan takes it). A name of 16 bytes
 /// (WWW-Authenticate) has its colon just past the window, checked by one
 /// compare. Out of line: few names are that long.
 #[inline(never)]
@@ -221,6 +222,9 @@ fn colon_past_window(data: &[u8], s: usize, cr: usize) -> Option<(u16, Option<He
         }
     }
     let len = memchr::memchr(b':', data.get(s..cr)?)?;
+    if len > MAX_NAME_LEAD - 2 {
+        return None;
+    }
     let name = HeaderName::from_bytes(data.get(s..s + len)?);
     Some((
         u16::try_from(len).ok()?,
@@ -306,8 +310,11 @@ pub(crate) fn head<'a, const TEXT: bool>(
     let mut content_length: Option<usize> = None;
     // Without folds, header `i` (from 0) is on line `i + 2`.
     let mut content_length_line = 0;
-    // The limits as locals, so that the loop keeps them in registers.
-    let (max_headers, max_line) = (limits.max_headers, limits.max_line_length);
+    // The limits as locals, so that the loop keeps them in registers. A
+    // line longer than the index's longest value is left to the reference
+    // scan, so that no value here is (see `RawHeader::new_within_bounds`).
+    let max_headers = limits.max_headers;
+    let max_line = limits.max_line_length.min(MAX_VALUE_LEN);
     // The index is written in place from `slots`, the next entry at
     // `next`, and its length set once at the end: a `push` a line read
     // and wrote the length in memory and tested where the buffer is.
@@ -408,12 +415,14 @@ pub(crate) fn head<'a, const TEXT: bool>(
             (slots, end) = grow(headers, count, max_headers)?;
             next = slots.wrapping_add(count);
         }
-        let entry = RawHeader {
-            name_start: s as u32,
-            value_start: vs as u32,
-            value_end: ve as u32,
-            name_len,
-            name,
+        // Without TEXT the value starts at most two bytes after a name of
+        // at most `MAX_NAME_LEAD - 2` bytes (`colon_past_window`), and a
+        // line is at most `MAX_VALUE_LEN` bytes (`max_line`); with TEXT
+        // the LWS around the colon has no bound, and is checked.
+        let entry = if TEXT {
+            RawHeader::new(s, vs, ve, name)?
+        } else {
+            RawHeader::new_within_bounds(s, vs, ve, name)
         };
         // SAFETY: `slots` is the buffer of `headers`: read from it before
         // the loop or by `grow`, and `headers` is not touched in between.
@@ -578,11 +587,11 @@ mod tests {
         assert!(head::<false>(long, &limits, &mut headers).is_some());
         assert_eq!(headers[0].name, HeaderName::PPreferredIdentity);
         assert_eq!(headers[1].name, HeaderName::Other);
-        assert_eq!(headers[1].name_len, 25);
+        assert_eq!(headers[1].name_len(long), 25);
         assert_eq!(headers[2].name, HeaderName::WwwAuthenticate);
-        assert_eq!(headers[2].name_len, 16);
+        assert_eq!(headers[2].name_len(long), 16);
         assert_eq!(
-            (headers[3].name, headers[3].name_len),
+            (headers[3].name, headers[3].name_len(long)),
             (HeaderName::Other, 16)
         );
     }
@@ -618,9 +627,9 @@ mod tests {
                 if fast.is_some() {
                     assert_eq!(headers.len(), n);
                     for (i, h) in headers.iter().enumerate() {
-                        let at = h.name_start as usize;
-                        assert_eq!(&msg[at..at + usize::from(h.name_len)], format!("X-H{i}"));
-                        let value = &msg[h.value_start as usize..h.value_end as usize];
+                        let at = h.name_start();
+                        assert_eq!(&msg[at..at + h.name_len(msg.as_bytes())], format!("X-H{i}"));
+                        let value = &msg[h.value_start()..h.value_end()];
                         assert_eq!(value, format!("v{i}"));
                     }
                 }

@@ -10,19 +10,124 @@ use super::scan::CommaSplit;
 use super::uri::Uri;
 
 /// Headers kept inline before the index spills to the heap. A typical
-/// INVITE or REGISTER has 10 to 20.
-pub const INLINE_HEADERS: usize = 24;
+/// INVITE or REGISTER has 10 to 20; a proxied INVITE with its Vias and
+/// Record-Routes up to about 25. At 8 bytes an entry, 30 of them and the
+/// length make 248 bytes: a message is returned by value, and a copy of
+/// at most 256 bytes takes `memcpy`'s short path (x86-64, AVX2).
+pub const INLINE_HEADERS: usize = 30;
 
-/// One header in the index: offsets into the head, resolved name.
+/// The longest header value the index holds (RFC 3261 sets no bound; a
+/// longer value is a parse error).
+pub const MAX_VALUE_LEN: usize = u16::MAX as usize;
+
+/// The most bytes from a header line's start to its value that the index
+/// holds: the name, the colon and the LWS around it (RFC 3261 sets no
+/// bound; more is a parse error).
+pub const MAX_NAME_LEAD: usize = u8::MAX as usize;
+
+/// One header in the index, 8 bytes: where the value starts and its
+/// length, the resolved name, and the bytes from the line start to the
+/// value (the name, the colon and the LWS around it). The name's own
+/// length is read from those bytes when asked for (see
+/// [`RawHeader::name_len`]): few callers want the name as written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RawHeader {
-    pub name_start: u32,
-    pub value_start: u32,
-    pub value_end: u32,
-    /// Names are at most 65,535 bytes: 16 bytes per header keep the index
-    /// small, and a message is moved whole.
-    pub name_len: u16,
+    value_start: u32,
+    value_len: u16,
+    /// The resolved name.
     pub name: HeaderName,
+    lead: u8,
+}
+
+impl RawHeader {
+    /// The entry of the header whose line starts at `name_start` (an
+    /// offset into the head, as are the others) and whose value is
+    /// `value_start..value_end`; `None` beyond [`MAX_NAME_LEAD`] or
+    /// [`MAX_VALUE_LEN`].
+    #[inline(always)]
+    pub(crate) fn new(
+        name_start: usize,
+        value_start: usize,
+        value_end: usize,
+        name: HeaderName,
+    ) -> Option<Self> {
+        Some(RawHeader {
+            value_start: u32::try_from(value_start).ok()?,
+            value_len: u16::try_from(value_end.checked_sub(value_start)?).ok()?,
+            name,
+            lead: u8::try_from(value_start.checked_sub(name_start)?).ok()?,
+        })
+    }
+
+    /// [`new`](Self::new) where the caller knows the bounds hold: the fast
+    /// scan, whose lines are at most [`MAX_VALUE_LEN`] bytes and whose
+    /// names take at most 16 bytes and the colon and one SP after them
+    /// (longer ones go through `new`). Debug builds check it.
+    #[inline(always)]
+    pub(crate) fn new_within_bounds(
+        name_start: usize,
+        value_start: usize,
+        value_end: usize,
+        name: HeaderName,
+    ) -> Self {
+        debug_assert_eq!(
+            Self::new(name_start, value_start, value_end, name),
+            Some(RawHeader {
+                value_start: value_start as u32,
+                value_len: (value_end - value_start) as u16,
+                name,
+                lead: (value_start - name_start) as u8,
+            })
+        );
+        RawHeader {
+            value_start: value_start as u32,
+            value_len: (value_end - value_start) as u16,
+            name,
+            lead: (value_start - name_start) as u8,
+        }
+    }
+
+    /// Where the value starts in the head.
+    #[inline(always)]
+    pub(crate) fn value_start(&self) -> usize {
+        self.value_start as usize
+    }
+
+    /// Where the value ends in the head.
+    #[inline(always)]
+    pub(crate) fn value_end(&self) -> usize {
+        self.value_start as usize + usize::from(self.value_len)
+    }
+
+    /// Where the line, and so the name, starts in the head.
+    #[inline(always)]
+    pub(crate) fn name_start(&self) -> usize {
+        self.value_start as usize - usize::from(self.lead)
+    }
+
+    /// The length of the name as written, read from the bytes before the
+    /// value in `head` (the head this entry indexes): a name is a token
+    /// (RFC 3261 §7.3.1), so it ends where the LWS or the colon after it
+    /// starts. The common `Name:` and `Name: ` take two compares, anything
+    /// else a byte loop.
+    #[inline(always)]
+    pub(crate) fn name_len(&self, head: &[u8]) -> usize {
+        let lead = head
+            .get(self.name_start()..self.value_start())
+            .unwrap_or_default();
+        let colon = match lead {
+            [.., b':', b' '] => lead.len() - 2,
+            [.., b':'] => lead.len() - 1,
+            _ => usize::MAX,
+        };
+        match colon.checked_sub(1).and_then(|last| lead.get(last)) {
+            Some(&c) if super::scan::is_token_char(c) => colon,
+            _ => lead
+                .iter()
+                .take_while(|&&c| super::scan::is_token_char(c))
+                .count(),
+        }
+    }
 }
 
 pub(crate) type HeaderIndex = SmallVec<[RawHeader; INLINE_HEADERS]>;
@@ -198,11 +303,11 @@ impl<'a> Message<'a> {
 
     #[inline]
     fn at(&self, h: &RawHeader) -> Header<'a> {
-        let name_start = h.name_start as usize;
+        let name_start = h.name_start();
         Header {
             name: h.name,
-            raw_name: self.span(name_start, name_start + usize::from(h.name_len)),
-            value: self.span(h.value_start as usize, h.value_end as usize),
+            raw_name: self.span(name_start, name_start + h.name_len(self.head.as_bytes())),
+            value: self.span(h.value_start(), h.value_end()),
         }
     }
 
@@ -216,9 +321,12 @@ impl<'a> Message<'a> {
         // fast or the reference scan of `Parser`, whose result is all that
         // `from_parts` is given), and every offset it records is the
         // position of an ASCII byte of `head` or its end: a line start
-        // (after LF), the colon, the first byte after LWS, or the CR or
-        // LWS after a value. So `from <= to <= head.len()` and both are
-        // char boundaries.
+        // (after LF), the first byte after LWS, or the CR or LWS after a
+        // value. A name ends where `RawHeader::name_len` finds it, at the
+        // first byte after the line start that is not a token character,
+        // within the name, LWS and colon before the value: LWS or the
+        // colon. So `from <= to <= head.len()` and both are char
+        // boundaries.
         #[allow(unsafe_code)]
         unsafe {
             self.head.get_unchecked(from..to)
@@ -234,7 +342,7 @@ impl<'a> Message<'a> {
     pub fn header(&self, name: HeaderName) -> Option<&'a str> {
         // Straight from the index: the raw name is not needed.
         let (h, _) = first_named(&self.headers, |h| h.name == name);
-        h.map(|h| self.span(h.value_start as usize, h.value_end as usize))
+        h.map(|h| self.span(h.value_start(), h.value_end()))
     }
 
     /// Every header line with this known name, in order.
@@ -320,9 +428,7 @@ impl<'a> Message<'a> {
             TypedAll::Lines {
                 headers: &self.headers,
                 named: |h: &RawHeader| h.name == T::NAME,
-                parse: move |h: &RawHeader| {
-                    parse(self.span(h.value_start as usize, h.value_end as usize))
-                },
+                parse: move |h: &RawHeader| parse(self.span(h.value_start(), h.value_end())),
             }
         }
     }
@@ -535,7 +641,7 @@ impl<'a> Iterator for Values<'_, 'a> {
             let at = rest.iter().position(|h| h.name == self.name)?;
             let h = &rest[at];
             self.next += at + 1;
-            let v = self.msg.span(h.value_start as usize, h.value_end as usize);
+            let v = self.msg.span(h.value_start(), h.value_end());
             if !self.list {
                 return Some(v);
             }
@@ -595,10 +701,12 @@ pub(crate) fn unfolded(s: &str) -> impl Iterator<Item = u8> + '_ {
 #[cfg(test)]
 mod size_tests {
     /// A message is moved whole (returned, stored in events), so its size
-    /// is a cost on every parse: 16 bytes per inline header, 480 in all.
+    /// is a cost on every parse: 8 bytes per inline header, and the index
+    /// within the 256 bytes of `memcpy`'s short path.
     #[test]
     fn message_stays_small() {
-        assert_eq!(std::mem::size_of::<super::RawHeader>(), 16);
-        assert!(std::mem::size_of::<super::Message<'_>>() <= 480);
+        assert_eq!(std::mem::size_of::<super::RawHeader>(), 8);
+        assert!(std::mem::size_of::<super::HeaderIndex>() <= 256);
+        assert!(std::mem::size_of::<super::Message<'_>>() <= 340);
     }
 }

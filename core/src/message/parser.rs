@@ -9,7 +9,7 @@
 use super::error::{ParseError, ParseErrorKind as K};
 use super::method::Method;
 use super::name::HeaderName;
-use super::parsed::{HeaderIndex, Message, StartLine};
+use super::parsed::{HeaderIndex, Message, RawHeader, StartLine, MAX_NAME_LEAD, MAX_VALUE_LEN};
 use super::scan::is_token_char;
 use super::ParseLimits;
 use wide::u8x16;
@@ -329,12 +329,18 @@ impl Parser {
                 ve -= 1;
             }
             let name = HeaderName::from_bytes(&data[line_start..name_end]);
-            let name_len = u16::try_from(name_end - line_start).map_err(|_| {
-                ParseError::new(
-                    K::BadHeaderLine("header name longer than 65,535 bytes"),
+            if vs - line_start > MAX_NAME_LEAD {
+                return Err(ParseError::new(
+                    K::BadHeaderLine("header name, colon and white space longer than 255 bytes"),
                     header_line,
-                )
-            })?;
+                ));
+            }
+            if ve - vs > MAX_VALUE_LEN {
+                return Err(ParseError::new(
+                    K::BadHeaderLine("header value longer than 65,535 bytes"),
+                    header_line,
+                ));
+            }
             if name == HeaderName::ContentLength {
                 let cl = parse_content_length(&data[vs..ve]).ok_or(ParseError {
                     kind: K::BadContentLength,
@@ -353,13 +359,23 @@ impl Parser {
                 }
                 content_length = Some(cl);
             }
-            headers.push(super::parsed::RawHeader {
-                name_start: (line_start - data_start) as u32,
-                value_start: (vs - data_start) as u32,
-                value_end: (ve - data_start) as u32,
-                name_len,
+            // Within the bounds checked above; a head of 4 GiB or more
+            // (whose offsets a u32 cannot hold) is the only way to fail.
+            let entry = RawHeader::new(
+                line_start - data_start,
+                vs - data_start,
+                ve - data_start,
                 name,
-            });
+            )
+            .ok_or_else(|| {
+                ParseError::new(
+                    K::TooLarge {
+                        limit: u32::MAX as usize,
+                    },
+                    header_line,
+                )
+            })?;
+            headers.push(entry);
             pos = value_end + 2;
         }
         if head_end - data_start > limits.max_message_size {

@@ -334,6 +334,7 @@ impl<'a> Message<'a> {
     }
 
     /// Every header line in order.
+    #[inline]
     pub fn headers(&self) -> impl Iterator<Item = Header<'a>> + '_ {
         self.headers.iter().map(move |h| self.at(h))
     }

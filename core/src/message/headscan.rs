@@ -349,9 +349,8 @@ pub(crate) fn head<'a, const TEXT: bool>(
                 return None;
             }
         }
-        // The empty line ends the head.
+        // The empty line ends the head (and its CRLF, the message's head).
         if cr == s {
-            pos = s + 2;
             break s;
         }
         // The colon: in the 16 bytes at the line start for names of up to
@@ -476,7 +475,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
     Some(HeadInfo {
         start,
         head,
-        body_start: lead + pos,
+        body_start: lead + head_end + 2,
         content_length,
         content_length_line,
     })

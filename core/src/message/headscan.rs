@@ -88,8 +88,9 @@ fn stops(block: &[u8; BLOCK]) -> u64 {
 /// The stop mask of `data[base..]`, fewer than [`BLOCK`] bytes: the
 /// last block of the data, shifted so that its bits for `data[base..]`
 /// come first and the bits past the end are clear; padded with SP (not a
-/// stop) when the data is shorter than a block. Out of line: once a
-/// message.
+/// stop) when the data is shorter than a block. Out of line: `fill` reads
+/// the last block of a longer message itself, so only a message shorter
+/// than a block comes here.
 #[inline(never)]
 fn tail_stops(data: &[u8], base: usize) -> u64 {
     let rest = data.len().saturating_sub(base);
@@ -111,12 +112,22 @@ impl Blocks {
         b
     }
 
+    /// Reads the mask of the block at `base`. The last block of the data,
+    /// which is shorter, is read as the last [`BLOCK`] bytes, and its mask
+    /// shifted so that its first bit is `base`'s: one path for every
+    /// block of a message of at least [`BLOCK`] bytes.
     #[inline(always)]
     fn fill(&mut self, data: &[u8]) {
-        let block = data.get(self.base..).and_then(|r| r.first_chunk::<BLOCK>());
+        // `start <= base`, and `base < start + BLOCK` as `base` is before
+        // the end of the data: the scan never asks for a block there.
+        let start = self.base.min(data.len().wrapping_sub(BLOCK));
+        let block = data.get(start..).and_then(|r| r.first_chunk::<BLOCK>());
         self.stops = match block {
-            Some(block) => stops(block),
-            None => tail_stops(data, self.base),
+            Some(block) if start <= self.base => {
+                debug_assert!(self.base < data.len());
+                stops(block) >> (self.base - start)
+            }
+            _ => tail_stops(data, self.base),
         };
     }
 
@@ -715,7 +726,9 @@ mod tests {
                     // Each query starts at or after the previous answer, as
                     // in the scan.
                     for (step, start) in [(1, 0), (7, 0), (63, 0), (64, 3), (65, 17), (1, 64)] {
-                        if start > len {
+                        // The scan starts its blocks before the end of the
+                        // data, or at 0 when there is none.
+                        if start >= len && start > 0 {
                             continue;
                         }
                         let mut blocks = Blocks::new(&data, start);

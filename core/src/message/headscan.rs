@@ -262,6 +262,13 @@ fn text_line_end(data: &[u8], stop: usize, ascii: &mut bool) -> Option<usize> {
     None
 }
 
+/// The length of the CRLFs that start `data` (RFC 3261 §7.5).
+#[cold]
+#[inline(never)]
+fn leading_crlfs(data: &[u8]) -> usize {
+    2 * data.chunks_exact(2).take_while(|c| c == b"\r\n").count()
+}
+
 /// Whether an unknown header name is a token (RFC 3261 §25.1), which
 /// also rules out an empty name. Out of line: known names need no check,
 /// and inline its table address and loop took registers on every line.
@@ -294,10 +301,12 @@ pub(crate) fn head<'a, const TEXT: bool>(
     // RFC 3261 §7.5: CRLFs before the start line are skipped. The scan
     // then runs on the rest, so that its positions are the index's
     // offsets (which count from the start line) with no subtraction.
-    let mut lead = 0;
-    while data.get(lead..lead + 2) == Some(b"\r\n") {
-        lead += 2;
-    }
+    // Rare: one compare for the common case, the loop out of line.
+    let lead = if data.starts_with(b"\r\n") {
+        leading_crlfs(data)
+    } else {
+        0
+    };
     let data = &data[lead..];
     let mut pos = 0;
     let mut blocks = Blocks::new(data, 0);

@@ -3,6 +3,11 @@
 /// Bounds on what the parser accepts. Every bound is checked before any
 /// allocation, so a hostile peer cannot make the parser use more than these.
 ///
+/// Two more bounds are fixed by the header index, whatever the limits:
+/// a header's name, colon and the white space around it take at most
+/// [`MAX_NAME_LEAD`](super::MAX_NAME_LEAD) bytes, and its value at most
+/// [`MAX_VALUE_LEN`](super::MAX_VALUE_LEN).
+///
 /// # Examples
 ///
 /// ```

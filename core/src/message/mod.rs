@@ -28,7 +28,7 @@ pub use limits::ParseLimits;
 pub use method::Method;
 pub use name::HeaderName;
 pub use params::{Param, ParamIter, Params};
-pub use parsed::{Header, Message, StartLine, INLINE_HEADERS};
+pub use parsed::{Header, Message, StartLine, INLINE_HEADERS, MAX_NAME_LEAD, MAX_VALUE_LEN};
 pub use parser::{parse, Parser};
 pub use scan::CommaSplit;
 pub use uri::{AbsoluteUri, Host, SipUri, TelUri, Uri};

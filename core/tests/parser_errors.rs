@@ -135,6 +135,21 @@ fn limits_hold() {
     let long = b"OPTIONS sip:a SIP/2.0\r\nA: 0123456789012345678901234567890123456789\r\n\r\n";
     let e = p.parse_datagram(long).unwrap_err();
     assert_eq!((e.kind, e.line), (K::LineTooLong { limit: 40 }, 2));
+    // The index holds u32 offsets: a larger message limit is taken as
+    // u32::MAX, and the others are kept.
+    let huge = Parser::new(ParseLimits {
+        max_message_size: usize::MAX,
+        max_headers: 7,
+        max_line_length: 99,
+    });
+    assert_eq!(
+        *huge.limits(),
+        ParseLimits {
+            max_message_size: u32::MAX as usize,
+            max_headers: 7,
+            max_line_length: 99,
+        }
+    );
     // A folded header counts as one line.
     let folded =
         b"OPTIONS sip:a SIP/2.0\r\nA: 01234567890123456789\r\n 01234567890123456789\r\n\r\n";
@@ -171,6 +186,12 @@ fn index_bounds_hold() {
     let text = with(&lws);
     let m = parse(text.as_bytes()).unwrap();
     assert_eq!(m.header_str("x-lws"), Some("v"));
+    // An empty value: the white space after the colon is all lead.
+    let empty = format!("Subject:{}", " ".repeat(248));
+    assert!(matches!(
+        kind(with(&empty).as_bytes()),
+        (K::BadHeaderLine(_), 3)
+    ));
     let tab = format!("X-Lws:\t{}v", " ".repeat(254));
     assert!(matches!(
         kind(with(&tab).as_bytes()),

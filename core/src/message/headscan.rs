@@ -85,23 +85,16 @@ fn stops(block: &[u8; BLOCK]) -> u64 {
     !text
 }
 
-/// The stop mask of `data[base..]`, fewer than [`BLOCK`] bytes: the
-/// last block of the data, shifted so that its bits for `data[base..]`
-/// come first and the bits past the end are clear; padded with SP (not a
-/// stop) when the data is shorter than a block. Out of line: `fill` reads
-/// the last block of a longer message itself, so only a message shorter
-/// than a block comes here.
+/// The stop mask of `data[base..]` when the data is shorter than a
+/// block: padded with SP (not a stop), so the bits past the end are
+/// clear. Out of line: `fill` reads every block of a longer message
+/// itself, so only a message shorter than a block comes here.
 #[inline(never)]
 fn tail_stops(data: &[u8], base: usize) -> u64 {
-    let rest = data.len().saturating_sub(base);
-    if rest == 0 {
-        return 0;
-    }
-    if let Some(last) = data.last_chunk::<BLOCK>() {
-        return stops(last) >> (BLOCK - rest);
-    }
+    let rest = data.get(base..).unwrap_or_default();
+    let n = rest.len().min(BLOCK);
     let mut pad = [b' '; BLOCK];
-    pad[..rest].copy_from_slice(&data[base..]);
+    pad[..n].copy_from_slice(&rest[..n]);
     stops(&pad)
 }
 
@@ -118,16 +111,18 @@ impl Blocks {
     /// block of a message of at least [`BLOCK`] bytes.
     #[inline(always)]
     fn fill(&mut self, data: &[u8]) {
-        // `start <= base`, and `base < start + BLOCK` as `base` is before
-        // the end of the data: the scan never asks for a block there.
+        // With data of at least a block, `start <= base`, and
+        // `base < start + BLOCK` as `base` is before the end of the data:
+        // the scan never asks for a block there (shorter data takes
+        // `tail_stops`, as `start + BLOCK` is then past the end).
         let start = self.base.min(data.len().wrapping_sub(BLOCK));
         let block = data.get(start..).and_then(|r| r.first_chunk::<BLOCK>());
         self.stops = match block {
-            Some(block) if start <= self.base => {
+            Some(block) => {
                 debug_assert!(self.base < data.len());
                 stops(block) >> (self.base - start)
             }
-            _ => tail_stops(data, self.base),
+            None => tail_stops(data, self.base),
         };
     }
 
@@ -237,10 +232,8 @@ fn colon_past_window(data: &[u8], s: usize, cr: usize) -> Option<(u16, Option<He
         return None;
     }
     let name = HeaderName::from_bytes(data.get(s..s + len)?);
-    Some((
-        u16::try_from(len).ok()?,
-        Some(name).filter(|&n| n != HeaderName::Other),
-    ))
+    // At most 253: the cast keeps it.
+    Some((len as u16, Some(name).filter(|&n| n != HeaderName::Other)))
 }
 
 /// The CR that ends a line whose first stop byte, at `stop`, is not the
@@ -298,6 +291,11 @@ pub(crate) fn head<'a, const TEXT: bool>(
     if limits.max_line_length < BLOCK {
         return None;
     }
+    // Offsets are u32 (`RawHeader`). A head past `u32::MAX` gets entries
+    // with cut offsets, but is also longer than the message size limit
+    // (`Parser::new` keeps it at most `u32::MAX`), so the scan gives up
+    // at its end and the entries are dropped.
+    debug_assert!(limits.max_message_size <= u32::MAX as usize);
     // RFC 3261 §7.5: CRLFs before the start line are skipped. The scan
     // then runs on the rest, so that its positions are the index's
     // offsets (which count from the start line) with no subtraction.

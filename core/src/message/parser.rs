@@ -63,9 +63,15 @@ pub(crate) struct HeadInfo<'a> {
 }
 
 impl Parser {
-    /// A parser with these limits.
+    /// A parser with these limits. A message size limit above `u32::MAX`
+    /// (4 GiB) is taken as `u32::MAX`: the header index holds u32 offsets.
     pub fn new(limits: ParseLimits) -> Self {
-        Parser { limits }
+        Parser {
+            limits: ParseLimits {
+                max_message_size: limits.max_message_size.min(u32::MAX as usize),
+                ..limits
+            },
+        }
     }
 
     /// The limits in force.

@@ -7,8 +7,8 @@ const README: &str = include_str!("../../README.md");
 #[test]
 fn the_embedding_examples_are_the_compiled_ones() {
     for example in [
-        include_str!("../../runtime-tokio/examples/embed.rs"),
-        include_str!("../../runtime-std/examples/embed.rs"),
+        include_str!("../../runtime-tokio/examples/embed_tokio.rs"),
+        include_str!("../../runtime-std/examples/embed_std.rs"),
     ] {
         assert!(
             README.contains(example),

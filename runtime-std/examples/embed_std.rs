@@ -1,6 +1,6 @@
 //! Embedding geosip in a program without an async runtime: the phone runs
 //! on its own thread; commands block, events come on a channel.
-//! Runs against a built-in site on loopback: `cargo run -p geosip-std --example embed`.
+//! Runs against a built-in site on loopback: `cargo run -p geosip-std --example embed_std`.
 use std::time::Duration;
 
 use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};

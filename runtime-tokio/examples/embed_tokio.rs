@@ -1,5 +1,5 @@
 //! Embedding geosip in a tokio app: register one user on a site and dial.
-//! Runs against a built-in site on loopback: `cargo run -p geosip-tokio --example embed`.
+//! Runs against a built-in site on loopback: `cargo run -p geosip-tokio --example embed_tokio`.
 use std::time::Duration;
 
 use geosip_core::connection::{ConnectionConfig, ConnectionId, Secret};

@@ -367,7 +367,7 @@ pub(crate) fn head<'a, const TEXT: bool>(
                 return None;
             }
         }
-        // The empty line ends the head (and its CRLF, the message's head).
+        // The empty line ends the head; the body starts after its CRLF.
         if cr == s {
             break s;
         }

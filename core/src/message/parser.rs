@@ -365,8 +365,10 @@ impl Parser {
                 }
                 content_length = Some(cl);
             }
-            // Within the bounds checked above; a head of 4 GiB or more
-            // (whose offsets a u32 cannot hold) is the only way to fail.
+            // Within the bounds checked above; the only way to fail is an
+            // offset a u32 cannot hold, in a head of 4 GiB or more, which
+            // is past the message size limit (`Parser::new` keeps it at
+            // most `u32::MAX`).
             let entry = RawHeader::new(
                 line_start - data_start,
                 vs - data_start,
@@ -376,7 +378,7 @@ impl Parser {
             .ok_or_else(|| {
                 ParseError::new(
                     K::TooLarge {
-                        limit: u32::MAX as usize,
+                        limit: limits.max_message_size,
                     },
                     header_line,
                 )
